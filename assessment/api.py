@@ -1,0 +1,70 @@
+"""assess(): collect evidence -> evaluate criteria -> score -> one Report."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mlops_ladder import __version__
+from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, score
+from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
+from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
+from mlops_ladder.assessment.evidence.repo.collect import collect_repo
+from mlops_ladder.assessment.report import Report, SourceStatus, Target
+from mlops_ladder.errors import BadInputError
+from mlops_ladder.levels.catalog import load_model
+
+
+def assess(
+    path: str | os.PathLike[str] = ".",
+    *,
+    azure: AzureEvidence | None = None,
+    answers: AnswersEvidence | None = None,
+) -> Report:
+    """Assess the repository at *path* (plus Azure and answers evidence when given)."""
+    root = resolve_repo_path(path)
+    model = load_model()
+    repo = collect_repo(root)
+    evidence = Evidence(repo=repo, azure=azure, answers=answers)
+    findings = evaluate(model, evidence)
+    notes = list(repo.notes)
+    if azure is not None:
+        notes.extend(azure.notes)
+    if answers is not None:
+        notes.extend(answers.notes)
+    return Report(
+        tool_version=__version__,
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
+        sources={
+            "repo": SourceStatus(True, f"{len(repo.files.files)} files listed"
+                                 + (" (git-aware)" if repo.git.is_repo else " (plain folder)")),
+            "azure": SourceStatus(azure is not None, _azure_detail(azure)),
+            "answers": SourceStatus(answers is not None,
+                                    f"{len(answers.answers)} answers from {answers.source}" if answers
+                                    else NOT_COLLECTED["answers"]),
+        },
+        model=model,
+        score=score(model, findings),
+        findings=findings,
+        notes=notes,
+    )
+
+
+def resolve_repo_path(path: str | os.PathLike[str]) -> Path:
+    """The absolute folder to scan, or a BadInputError saying why it cannot be scanned."""
+    root = Path(path).expanduser()
+    if not root.exists():
+        raise BadInputError(f"{path}: no such file or folder", hint="give the path of a repository folder")
+    if not root.is_dir():
+        raise BadInputError(f"{path}: is a file, not a folder", hint="give the repository's folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise BadInputError(f"{path}: permission denied", hint="check the folder's permissions")
+    return root.resolve()
+
+
+def _azure_detail(azure: AzureEvidence | None) -> str:
+    if azure is None:
+        return NOT_COLLECTED["azure"]
+    return f"{len(azure.resources)} resources in {len(azure.subscriptions)} subscription(s)"

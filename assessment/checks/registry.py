@@ -1,0 +1,20 @@
+"""Every check, by name. Criteria in levels/criteria/*.yaml refer to checks by these names.
+
+Checks are grouped by the evidence they read: code.py (Python code and project files),
+ci.py (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
+resources.py (generic checks over Azure resources, declared or live), answers.py.
+A module lists its checks in a CHECKS tuple; nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlops_ladder.assessment.checks import answers, azureml, ci, code, infra, resources
+from mlops_ladder.assessment.checks.base import CheckResult
+
+_MODULES = (code, ci, azureml, infra, resources, answers)
+
+CHECKS: dict[str, Callable[..., CheckResult]] = {
+    check.__name__: check for module in _MODULES for check in module.CHECKS
+}

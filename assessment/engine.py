@@ -1,0 +1,231 @@
+"""Evaluate criteria against collected evidence and score the maturity level.
+
+evaluate: each criterion names, per evidence source, a check and its parameters. A source
+that was not collected answers UNKNOWN. The sources combine as: any PASS -> PASS; else any
+FAIL -> FAIL; else any NOT_APPLICABLE -> NOT_APPLICABLE; else UNKNOWN. So a criterion that
+Azure confirms passes even when the repository cannot show it, and UNKNOWN never becomes FAIL.
+
+score: level N is reached when every *required* criterion of levels 1..N is met (PASS or
+NOT_APPLICABLE). The ceiling is the level that would be reached if every UNKNOWN turned out
+to pass: it tells how far the unknowns could lift the verdict.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mlops_ladder.assessment.checks.base import CheckResult, EvidenceRef, Outcome
+from mlops_ladder.levels.catalog import Criterion, MaturityModel, SourceCheck
+
+if TYPE_CHECKING:  # the engine never needs the collectors, only their results
+    from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
+    from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
+    from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
+
+NOT_COLLECTED = {
+    "repo": "no repository was scanned",
+    "azure": "Azure was not scanned",
+    "answers": "the questionnaire was not answered",
+}
+
+_PRECEDENCE = (Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE, Outcome.UNKNOWN)
+
+
+@dataclass
+class Evidence:
+    """Everything collected for one assessment; a source left as None was not collected."""
+
+    repo: RepoEvidence | None = None
+    azure: AzureEvidence | None = None
+    answers: AnswersEvidence | None = None
+
+    def of(self, source: str) -> Any:
+        return getattr(self, source)
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    source: str
+    check: str
+    result: CheckResult
+
+
+@dataclass(frozen=True)
+class Finding:
+    criterion: Criterion
+    outcome: Outcome
+    found: str
+    evidence: tuple[EvidenceRef, ...]
+    sources: tuple[SourceResult, ...]
+
+
+@dataclass(frozen=True)
+class LevelStatus:
+    number: int
+    name: str
+    reached: bool
+    required: int
+    met: int
+    failed: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class DimensionStatus:
+    id: str
+    name: str
+    level: int  # highest N whose required criteria of this dimension (levels 1..N) are all met
+    met: int
+    failed: int
+    unknown: int
+
+
+@dataclass(frozen=True)
+class Score:
+    level: int
+    ceiling: int
+    levels: tuple[LevelStatus, ...]
+    dimensions: tuple[DimensionStatus, ...]
+
+
+def evaluate_criterion(
+    criterion: Criterion,
+    evidence: Evidence,
+    checks: Mapping[str, Callable[..., CheckResult]] | None = None,
+    *,
+    strict: bool = False,
+) -> Finding:
+    checks = _default_checks() if checks is None else checks
+    results = tuple(_run_source(spec, evidence, checks, strict) for spec in criterion.evidence)
+    outcome = _combine(r.result.outcome for r in results)
+    deciding = [r for r in results if r.result.outcome == outcome]
+    found = "; ".join(_found_line(r, len(results)) for r in (deciding or results))
+    refs: list[EvidenceRef] = []
+    for r in deciding:
+        refs.extend(r.result.evidence)
+    return Finding(criterion, outcome, found, tuple(refs), results)
+
+
+def evaluate(
+    model: MaturityModel,
+    evidence: Evidence,
+    *,
+    strict: bool = False,
+    checks: Mapping[str, Callable[..., CheckResult]] | None = None,
+) -> list[Finding]:
+    checks = _default_checks() if checks is None else checks
+    return [evaluate_criterion(c, evidence, checks, strict=strict) for c in model.criteria]
+
+
+def score(model: MaturityModel, findings: Iterable[Finding]) -> Score:
+    findings = list(findings)
+    required = [f for f in findings if f.criterion.required]
+    level_statuses = []
+    for level in model.levels[1:]:
+        at_level = [f for f in required if f.criterion.level == level.number]
+        level_statuses.append(
+            LevelStatus(
+                number=level.number,
+                name=level.name,
+                reached=False,  # filled below, once the cumulative rule is applied
+                required=len(at_level),
+                met=sum(f.outcome.is_met for f in at_level),
+                failed=sum(f.outcome == Outcome.FAIL for f in at_level),
+                unknown=sum(f.outcome == Outcome.UNKNOWN for f in at_level),
+            )
+        )
+    reached = _highest_level(model.max_level, required, lambda o: o.is_met)
+    ceiling = _highest_level(model.max_level, required, lambda o: o.is_met or o == Outcome.UNKNOWN)
+    level_statuses = [
+        LevelStatus(**{**s.__dict__, "reached": s.number <= reached}) for s in level_statuses
+    ]
+    dimensions = []
+    for dim in model.dimensions:
+        in_dim = [f for f in findings if f.criterion.dimension == dim.id]
+        dim_required = [f for f in in_dim if f.criterion.required]
+        dimensions.append(
+            DimensionStatus(
+                id=dim.id,
+                name=dim.name,
+                level=_highest_level(model.max_level, dim_required, lambda o: o.is_met),
+                met=sum(f.outcome.is_met for f in in_dim),
+                failed=sum(f.outcome == Outcome.FAIL for f in in_dim),
+                unknown=sum(f.outcome == Outcome.UNKNOWN for f in in_dim),
+            )
+        )
+    return Score(reached, ceiling, tuple(level_statuses), tuple(dimensions))
+
+
+def _highest_level(max_level: int, required: list[Finding], ok: Callable[[Outcome], bool]) -> int:
+    level = 0
+    for n in range(1, max_level + 1):
+        if all(ok(f.outcome) for f in required if f.criterion.level == n):
+            level = n
+        else:
+            break
+    return level
+
+
+def _run_source(
+    spec: SourceCheck, evidence: Evidence, checks: Mapping[str, Callable[..., CheckResult]], strict: bool
+) -> SourceResult:
+    source_evidence = evidence.of(spec.source)
+    if source_evidence is None:
+        return SourceResult(spec.source, spec.check, CheckResult(Outcome.UNKNOWN, NOT_COLLECTED[spec.source]))
+    check = checks[spec.check]
+    try:
+        result = check(source_evidence, **spec.params)
+    except Exception as exc:  # a bug in one check must not hide the other 68 verdicts
+        if strict:
+            raise
+        result = CheckResult(Outcome.UNKNOWN, f"check {spec.check} failed: {type(exc).__name__}: {exc}")
+    return SourceResult(spec.source, spec.check, result)
+
+
+def _combine(outcomes: Iterable[Outcome]) -> Outcome:
+    seen = set(outcomes)
+    return next((o for o in _PRECEDENCE if o in seen), Outcome.UNKNOWN)
+
+
+def _found_line(result: SourceResult, n_sources: int) -> str:
+    return f"{result.source}: {result.result.found}" if n_sources > 1 else result.result.found
+
+
+def _default_checks() -> Mapping[str, Callable[..., CheckResult]]:
+    from mlops_ladder.assessment.checks.registry import CHECKS
+
+    return CHECKS
+
+
+def check_signature_problems(
+    model: MaturityModel, checks: Mapping[str, Callable[..., Any]] | None = None
+) -> list[str]:
+    """Criteria whose check is missing or whose parameters the check does not accept (for tests)."""
+    checks = _default_checks() if checks is None else checks
+    problems = []
+    for criterion in model.criteria:
+        for spec in criterion.evidence:
+            check = checks.get(spec.check)
+            if check is None:
+                problems.append(f"{criterion.id}: no check named {spec.check!r}")
+                continue
+            try:
+                inspect.signature(check).bind(object(), **spec.params)
+            except TypeError as exc:
+                problems.append(f"{criterion.id}: {spec.check}{tuple(spec.params)}: {exc}")
+    return problems
+
+
+__all__ = [
+    "DimensionStatus",
+    "Evidence",
+    "Finding",
+    "LevelStatus",
+    "Score",
+    "evaluate",
+    "evaluate_criterion",
+    "score",
+]

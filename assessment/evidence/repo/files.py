@@ -1,0 +1,227 @@
+"""List a repository's files (git-aware) and read them defensively.
+
+Listing: in a git work tree, tracked files plus untracked files that are not ignored
+(`git ls-files --cached --others --exclude-standard`); in a plain folder, every file
+below it except well-known tool and environment folders. Symbolic links to folders are
+never followed, so link loops cannot hang the scan.
+
+Reading: a file is read at most once and only when a collector asks for it. Files over
+MAX_READ_BYTES, binary files (a NUL byte in the first 8 KiB), unreadable files and files
+that vanish get a Note instead of text; text that is not UTF-8 is read with replacement
+characters and noted. One bad file never stops the scan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from mlops_ladder.assessment.evidence.common import Note
+
+MAX_READ_BYTES = 2 * 1024 * 1024
+"""Files larger than this (2 MiB) are listed but never read; documented in the README."""
+
+# Folders a plain-folder walk skips: they hold tools' caches or installed packages, never project code.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "env", "__pycache__", ".tox", ".nox",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints", "site-packages",
+        ".eggs", "build", "dist", ".terraform",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RepoFile:
+    path: str  # repo-relative POSIX path
+    size: int
+    tracked: bool  # tracked by git (False for untracked files and for plain folders)
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+    @property
+    def suffix(self) -> str:
+        return PurePosixPath(self.path).suffix.lower()
+
+
+@dataclass
+class GitInfo:
+    is_repo: bool
+    commit_count: int = 0
+    head: str | None = None
+
+
+@dataclass
+class RepoFiles:
+    """The files of one repository and a cache of what was read from them."""
+
+    root: Path
+    files: list[RepoFile]
+    git: GitInfo
+    notes: list[Note] = field(default_factory=list)
+    _text: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _by_path: dict[str, RepoFile] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_path = {f.path: f for f in self.files}
+
+    # -- queries ------------------------------------------------------------------------
+    def exists(self, path: str) -> bool:
+        return path in self._by_path
+
+    def with_suffix(self, *suffixes: str) -> Iterator[RepoFile]:
+        wanted = {s.lower() for s in suffixes}
+        return (f for f in self.files if f.suffix in wanted)
+
+    def named(self, *names: str) -> Iterator[RepoFile]:
+        wanted = set(names)
+        return (f for f in self.files if f.name in wanted)
+
+    def under(self, prefix: str) -> Iterator[RepoFile]:
+        prefix = prefix.rstrip("/") + "/"
+        return (f for f in self.files if f.path.startswith(prefix))
+
+    def get(self, path: str) -> RepoFile | None:
+        return self._by_path.get(path)
+
+    # -- reading ------------------------------------------------------------------------
+    def read_text(self, path: str) -> str | None:
+        """Text of *path*, or None (with a Note) when it is too large, binary or unreadable."""
+        if path in self._text:
+            return self._text[path]
+        text = self._read(path)
+        self._text[path] = text
+        return text
+
+    def note(self, path: str, reason: str) -> None:
+        self.notes.append(Note(path, reason))
+
+    def _read(self, path: str) -> str | None:
+        full = self.root / path
+        try:
+            info = full.stat()
+        except OSError as exc:
+            self.note(path, f"not read: {_os_reason(exc)}")
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            return None
+        if info.st_size > MAX_READ_BYTES:
+            self.note(path, f"not read: {info.st_size / 1048576:.1f} MiB is over the {MAX_READ_BYTES // 1048576} MiB limit")
+            return None
+        try:
+            data = full.read_bytes()
+        except OSError as exc:
+            self.note(path, f"not read: {_os_reason(exc)}")
+            return None
+        if b"\0" in data[:8192]:
+            self.note(path, "not read: binary file")
+            return None
+        try:
+            return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.note(path, "not UTF-8: read with replacement characters")
+            return data.decode("utf-8", errors="replace")
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file vanished or is a broken link"
+    if exc.errno == 40:  # ELOOP
+        return "symbolic link loop"
+    return exc.strerror or type(exc).__name__
+
+
+def list_repo_files(root: Path) -> RepoFiles:
+    """List the files under *root* (which must be an existing directory)."""
+    git = _git_info(root)
+    notes: list[Note] = []
+    if git.is_repo:
+        entries = _git_ls_files(root)
+        if entries is None:  # git failed (e.g. corrupt index): fall back and say so
+            notes.append(Note(".", "git could not list files; scanned the folder instead"))
+            entries = ((p, False) for p in _walk(root, notes))
+    else:
+        entries = ((p, False) for p in _walk(root, notes))
+    files = []
+    for path, tracked in entries:
+        full = root / path
+        try:
+            info = full.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                info = full.stat()  # follow a link to a file; raises on loops and broken links
+        except OSError as exc:
+            if not isinstance(exc, FileNotFoundError) or full.is_symlink():
+                notes.append(Note(path, f"not read: {_os_reason(exc)}"))
+            continue  # deleted from the work tree but still in the index: nothing to read
+        if not stat.S_ISREG(info.st_mode):
+            continue  # submodules, links to folders, sockets
+        files.append(RepoFile(path, info.st_size, tracked))
+    files.sort(key=lambda f: f.path)
+    return RepoFiles(root=root, files=files, git=git, notes=notes)
+
+
+def _git_info(root: Path) -> GitInfo:
+    if shutil.which("git") is None:
+        return GitInfo(is_repo=False)
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.strip() != "true":
+        return GitInfo(is_repo=False)
+    count = _git(root, "rev-list", "--count", "HEAD")
+    head = _git(root, "rev-parse", "HEAD")
+    return GitInfo(
+        is_repo=True,
+        commit_count=int(count.strip()) if count and count.strip().isdigit() else 0,
+        head=head.strip() if head else None,
+    )
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _git_ls_files(root: Path) -> list[tuple[str, bool]] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "-z", "-t",
+             "--cached", "--others", "--exclude-standard"],
+            capture_output=True, timeout=120, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    seen: dict[str, bool] = {}
+    for raw in proc.stdout.split(b"\0"):
+        if len(raw) < 3:
+            continue
+        tag, path = raw[:1], raw[2:].decode("utf-8", errors="surrogateescape")
+        tracked = tag != b"?"
+        seen[path] = seen.get(path, False) or tracked
+    return list(seen.items())
+
+
+def _walk(root: Path, notes: list[Note]) -> Iterable[str]:
+    def on_error(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        notes.append(Note(where, f"folder not read: {_os_reason(exc)}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
+        rel = Path(dirpath).relative_to(root)
+        for name in filenames:
+            yield (rel / name).as_posix() if rel.parts else name

@@ -1,0 +1,166 @@
+"""The report for people in a terminal (rich): the verdict, the dimensions, the levels, and
+what stands between the repository and the next level, each with evidence and remedy."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from mlops_ladder.assessment.engine import Finding
+from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD
+from mlops_ladder.assessment.report import Report
+
+MAX_EVIDENCE_LINES = 5
+MAX_NOTES = 10
+
+
+def render(report: Report, *, show_all: bool = False, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(build(report, show_all=show_all))
+    return buffer.getvalue()
+
+
+def build(report: Report, *, show_all: bool = False) -> Group:
+    parts: list = [_header(report), _verdict(report), Text(""), _dimensions(report), Text(""), _levels(report)]
+    if show_all:
+        parts += [Text(""), _all_findings(report)]
+    parts += _next_level(report)
+    parts += _notes(report)
+    return Group(*parts)
+
+
+def _header(report: Report) -> Text:
+    target = report.target
+    where = "git" if target.is_git else "plain folder, not a git repository"
+    if target.commit:
+        where += f" {target.commit[:7]}"
+    sources = ", ".join(name for name, s in report.sources.items() if s.collected)
+    return Text.assemble(
+        ("mlops-ladder ", "bold"), (report.tool_version, ""), " · ", (target.path, "cyan"),
+        f" ({where}) · evidence: {sources}",
+    )
+
+
+def _verdict(report: Report) -> Text:
+    text = Text.assemble(
+        "\n", (f"Level {report.level} of {report.model.max_level}", "bold"), f" · {report.level_name}"
+    )
+    if report.ceiling > report.level:
+        missing = [name for name, s in report.sources.items() if not s.collected]
+        how = f" (not collected: {', '.join(missing)})" if missing else ""
+        text.append(
+            f"\nUp to level {report.ceiling} once the unknown criteria are decided{how}.", style="yellow"
+        )
+    return text
+
+
+def _dimensions(report: Report) -> Table:
+    table = Table(title="Dimensions", title_justify="left", box=None, pad_edge=False)
+    table.add_column("dimension")
+    table.add_column("level", justify="right")
+    table.add_column("met", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("unknown", justify="right")
+    for d in report.dimensions:
+        table.add_row(d.name, str(d.level), str(d.met), str(d.failed), str(d.unknown))
+    return table
+
+
+def _levels(report: Report) -> Table:
+    table = Table(title="Levels (required criteria)", title_justify="left", box=None, pad_edge=False)
+    table.add_column("")
+    table.add_column("level")
+    table.add_column("met", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("unknown", justify="right")
+    for s in report.levels:
+        mark = Text("✔", style="green") if s.reached else Text("·", style="dim")
+        table.add_row(mark, f"{s.number} {s.name}", f"{s.met}/{s.required}", str(s.failed), str(s.unknown))
+    return table
+
+
+def _next_level(report: Report) -> list:
+    target = report.next_level
+    if target is None:
+        return [Text("\nLevel 5 reached: every required criterion is met.", style="green")]
+    blocking = report.blocking()
+    name = report.model.level(target).name
+    parts: list = [
+        Text.assemble(
+            "\n", (f"To reach level {target} ({name})", "bold"),
+            f", {len(blocking)} required criteria are not met:" if blocking else ": nothing blocks it.",
+        )
+    ]
+    # Lower levels first: a level-2 gap blocks level 3 even when level 3's own criteria pass.
+    for finding in blocking:
+        parts.append(_finding_block(finding))
+    advisory = report.advisory_unmet()
+    if advisory:
+        parts.append(Text(f"\nAdvisory at level {target} (not required):", style="bold"))
+        for finding in advisory:
+            parts.append(_finding_line(finding))
+    return parts
+
+
+def _finding_block(finding: Finding) -> Group:
+    c = finding.criterion
+    lines = [
+        Text(""),
+        Text.assemble(
+            (f"{SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]), (c.name, "bold"),
+            (f"  [{c.dimension}, {WORD[finding.outcome]}]", "dim"),
+        ),
+        _field("looked for", c.looks_for),
+        _field("found", finding.found),
+    ]
+    for ref in finding.evidence[:MAX_EVIDENCE_LINES]:
+        lines.append(_field("evidence", f"{ref.location}  {ref.detail}".rstrip()))
+    if len(finding.evidence) > MAX_EVIDENCE_LINES:
+        lines.append(_field("", f"... and {len(finding.evidence) - MAX_EVIDENCE_LINES} more (--format json)"))
+    lines.append(_field("remedy", c.remedy))
+    lines.append(_field("explain", f"mlops-ladder explain {c.id}"))
+    return Group(*lines)
+
+
+def _finding_line(finding: Finding) -> Text:
+    c = finding.criterion
+    return Text.assemble(
+        (f"  {SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]), c.name, (f" — {finding.found}", "dim")
+    )
+
+
+def _field(label: str, value: str) -> Text:
+    return Text.assemble((f"    {label:<11}", "dim"), value)
+
+
+def _all_findings(report: Report) -> Table:
+    table = Table(title="All criteria", title_justify="left", box=None, pad_edge=False)
+    table.add_column("")
+    table.add_column("id")
+    table.add_column("lvl", justify="right")
+    table.add_column("req")
+    table.add_column("criterion")
+    table.add_column("found")
+    for f in report.findings:
+        c = f.criterion
+        table.add_row(
+            Text(SYMBOL[f.outcome], style=STYLE[f.outcome]), c.id, str(c.level), "yes" if c.required else "",
+            c.name, f.found,
+        )
+    return table
+
+
+def _notes(report: Report) -> list:
+    if not report.notes:
+        return []
+    parts: list = [Text(f"\nNotes ({len(report.notes)} files could not be fully read):", style="bold")]
+    for note in report.notes[:MAX_NOTES]:
+        parts.append(Text(f"  {note}", style="dim"))
+    if len(report.notes) > MAX_NOTES:
+        parts.append(Text(f"  ... and {len(report.notes) - MAX_NOTES} more (--format json)", style="dim"))
+    return parts
+

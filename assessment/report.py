@@ -1,0 +1,140 @@
+"""The one report model every renderer draws (terminal, JSON, Markdown).
+
+`Report.to_dict()` is the JSON form, versioned by SCHEMA_VERSION and described by
+report.schema.json beside this file. Bump the major version on any breaking change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlops_ladder.assessment.checks.base import Outcome
+from mlops_ladder.assessment.engine import DimensionStatus, Finding, LevelStatus, Score
+from mlops_ladder.assessment.evidence.common import Note
+from mlops_ladder.levels.catalog import MaturityModel
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    collected: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str
+    is_git: bool
+    commit: str | None
+
+
+@dataclass
+class Report:
+    tool_version: str
+    generated_at: str
+    target: Target
+    sources: dict[str, SourceStatus]
+    model: MaturityModel
+    score: Score
+    findings: list[Finding]
+    notes: list[Note] = field(default_factory=list)
+
+    # -- the verdict ----------------------------------------------------------------------
+    @property
+    def level(self) -> int:
+        return self.score.level
+
+    @property
+    def ceiling(self) -> int:
+        return self.score.ceiling
+
+    @property
+    def level_name(self) -> str:
+        return self.model.level(self.level).name
+
+    @property
+    def next_level(self) -> int | None:
+        return self.level + 1 if self.level < self.model.max_level else None
+
+    @property
+    def levels(self) -> tuple[LevelStatus, ...]:
+        return self.score.levels
+
+    @property
+    def dimensions(self) -> tuple[DimensionStatus, ...]:
+        return self.score.dimensions
+
+    def finding(self, criterion_id: str) -> Finding:
+        return next(f for f in self.findings if f.criterion.id == criterion_id)
+
+    def blocking(self, level: int | None = None) -> list[Finding]:
+        """Required criteria of *level* (default: the next level) that are not met, failures first."""
+        level = self.next_level if level is None else level
+        if level is None:
+            return []
+        unmet = [
+            f for f in self.findings
+            if f.criterion.level == level and f.criterion.required and not f.outcome.is_met
+        ]
+        return sorted(unmet, key=lambda f: (f.outcome != Outcome.FAIL, f.criterion.id))
+
+    def advisory_unmet(self, level: int | None = None) -> list[Finding]:
+        level = self.next_level if level is None else level
+        return [
+            f for f in self.findings
+            if f.criterion.level == level and not f.criterion.required and not f.outcome.is_met
+        ]
+
+    # -- JSON -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "mlops-ladder", "version": self.tool_version},
+            "generated_at": self.generated_at,
+            "target": {"path": self.target.path, "is_git": self.target.is_git, "commit": self.target.commit},
+            "sources": {
+                name: {"collected": s.collected, "detail": s.detail} for name, s in self.sources.items()
+            },
+            "level": self.level,
+            "level_name": self.level_name,
+            "ceiling": self.ceiling,
+            "next_level": self.next_level,
+            "levels": [
+                {
+                    "number": s.number, "name": s.name, "reached": s.reached, "required": s.required,
+                    "met": s.met, "failed": s.failed, "unknown": s.unknown,
+                }
+                for s in self.levels
+            ],
+            "dimensions": [
+                {"id": d.id, "name": d.name, "level": d.level, "met": d.met, "failed": d.failed, "unknown": d.unknown}
+                for d in self.dimensions
+            ],
+            "findings": [_finding_dict(f) for f in self.findings],
+            "notes": [{"path": n.path, "reason": n.reason} for n in self.notes],
+        }
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    c = finding.criterion
+    return {
+        "id": c.id,
+        "name": c.name,
+        "level": c.level,
+        "dimension": c.dimension,
+        "required": c.required,
+        "outcome": finding.outcome.value,
+        "found": finding.found,
+        "looks_for": c.looks_for,
+        "remedy": c.remedy,
+        "layer": c.layer,
+        "evidence": [{"location": e.location, "detail": e.detail} for e in finding.evidence],
+        "sources": [
+            {"source": s.source, "check": s.check, "outcome": s.result.outcome.value, "found": s.result.found}
+            for s in finding.sources
+        ],
+    }

@@ -1,0 +1,32 @@
+"""`mlops-ladder explain ID`: print one criterion's documentation."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from typing import Annotated
+
+import typer
+
+from mlops_ladder.errors import BadInputError, ExitCode
+
+CriterionId = Annotated[str, typer.Argument(help="Criterion id, e.g. MLL-205 (see `mlops-ladder levels`).")]
+
+
+def explain(criterion_id: CriterionId) -> int:
+    """Explain one criterion: why it matters, how it is detected, how to fix it."""
+    from mlops_ladder.levels.catalog import load_model
+
+    model = load_model()
+    criterion = model.criterion(criterion_id)
+    if criterion is None:
+        close = difflib.get_close_matches(criterion_id.upper(), [c.id for c in model.criteria], n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise BadInputError(f"no criterion {criterion_id!r}", hint=hint + "`mlops-ladder levels` lists them")
+    flag = "required" if criterion.required else "advisory"
+    header = (
+        f"{criterion.id} · level {criterion.level} · {criterion.dimension} · {flag}"
+        f" · evidence: {', '.join(criterion.sources)} · template layer: {criterion.layer}\n\n"
+    )
+    sys.stdout.write(header + criterion.doc())
+    return ExitCode.OK

@@ -1,0 +1,55 @@
+"""`mlops-ladder new`: create a project at a maturity level from the template layers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlops_ladder.errors import BadInputError, ExitCode
+
+Destination = Annotated[Path, typer.Argument(help="Folder to create (must not exist, or be empty).", show_default=False)]
+LevelOption = Annotated[int, typer.Option("--level", "-l", min=1, max=5, help="Maturity level to scaffold.")]
+DefaultsOption = Annotated[bool, typer.Option("--defaults", help="Use defaults for every unanswered question.")]
+DataOption = Annotated[
+    list[str] | None, typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False)
+]
+AnswersOption = Annotated[
+    Path | None, typer.Option("--answers", help="YAML file of answers (key: value).", show_default=False)
+]
+NoGitOption = Annotated[bool, typer.Option("--no-git", help="Do not git init and commit the new project.")]
+
+
+def new(
+    dest: Destination,
+    level: LevelOption = 1,
+    defaults: DefaultsOption = False,
+    data: DataOption = None,
+    answers: AnswersOption = None,
+    no_git: NoGitOption = False,
+) -> int:
+    """Create a new Azure ML project at a maturity level (1-3), ready to push."""
+    from mlops_ladder.generator.answers_file import parse_data_options, read_answers_file
+    from mlops_ladder.generator.new import check_destination, check_level, new_project
+    from mlops_ladder.generator.questions import complete
+
+    check_level(level)
+    check_destination(dest)  # before any question: do not waste the user's time
+    given = read_answers_file(answers) if answers else {}
+    given.update(parse_data_options(data or []))
+    if not defaults:
+        if not sys.stdin.isatty():
+            raise BadInputError(
+                "no terminal to ask the questions on",
+                hint="pass --defaults (with --data key=value or --answers FILE) to run non-interactively",
+            )
+        from mlops_ladder.generator.prompts import ask_missing
+
+        given = ask_missing(given, level)
+    result = new_project(dest, level, complete(given, level), git=not no_git)
+    print(f"Created {result.dest} at MLOps level {result.level} ({len(result.files)} files, "
+          f"layers: {', '.join(result.layers)}).")
+    print("Next: read its README.md (infrastructure, OIDC set-up, training and release), then push it.")
+    return ExitCode.OK

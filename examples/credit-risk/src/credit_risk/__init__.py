@@ -1,0 +1,1 @@
+"""Credit risk scoring model."""

@@ -1,0 +1,3 @@
+from mlops_ladder.cli.main import main
+
+main()

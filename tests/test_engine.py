@@ -1,0 +1,110 @@
+"""Gating and unknown handling of the scoring engine, on a small model built in the test."""
+
+from __future__ import annotations
+
+from mlops_ladder.assessment.checks.base import CheckResult, Outcome
+from mlops_ladder.assessment.engine import Evidence, evaluate, evaluate_criterion, score
+from mlops_ladder.levels.catalog import Criterion, Dimension, Level, MaturityModel, SourceCheck
+
+
+def fixed(outcome: Outcome):
+    def check(evidence, **params) -> CheckResult:
+        return CheckResult(outcome, f"fixed {outcome.value}")
+
+    return check
+
+
+CHECKS = {o.value: fixed(o) for o in Outcome}
+
+
+def criterion(ident: str, level: int, outcome: str, *, required: bool = True, sources=("repo",)) -> Criterion:
+    return Criterion(
+        id=ident, name=ident, level=level, dimension="d1" if level % 2 else "d2", required=required,
+        looks_for="x", evidence=tuple(SourceCheck(s, outcome) for s in sources), remedy="fix it", layer="l",
+        refs=("r",),
+    )
+
+
+def model(*criteria: Criterion) -> MaturityModel:
+    return MaturityModel(
+        levels=tuple(Level(n, f"L{n}", "") for n in range(6)),
+        dimensions=(Dimension("d1", "D1", ""), Dimension("d2", "D2", "")),
+        layers=(),
+        criteria=criteria,
+        sources={},
+    )
+
+
+EVIDENCE = Evidence(repo=object())
+
+
+def run(m: MaturityModel):
+    return score(m, evaluate(m, EVIDENCE, checks=CHECKS, strict=True))
+
+
+def test_level_is_highest_with_all_required_met_cumulatively() -> None:
+    m = model(criterion("a", 1, "pass"), criterion("b", 2, "pass"), criterion("c", 3, "fail"), criterion("d", 4, "pass"))
+    s = run(m)
+    assert s.level == 2
+    assert s.ceiling == 2
+    assert [lv.reached for lv in s.levels] == [True, True, False, False, False]
+
+
+def test_a_lower_gap_blocks_higher_levels_even_when_they_pass() -> None:
+    s = run(model(criterion("a", 1, "fail"), criterion("b", 2, "pass"), criterion("c", 3, "pass")))
+    assert s.level == 0
+
+
+def test_unknown_is_not_a_failure_but_does_not_reach_the_level() -> None:
+    s = run(model(criterion("a", 1, "pass"), criterion("b", 2, "unknown"), criterion("c", 3, "pass")))
+    assert s.level == 1
+    assert s.ceiling == 5
+    assert s.levels[1].unknown == 1 and s.levels[1].failed == 0
+
+
+def test_advisory_criteria_never_block() -> None:
+    s = run(model(criterion("a", 1, "pass"), criterion("b", 1, "fail", required=False)))
+    assert s.level == 5
+
+
+def test_not_applicable_counts_as_met() -> None:
+    assert run(model(criterion("a", 1, "not_applicable"), criterion("b", 2, "fail"))).level == 1
+
+
+def test_sources_combine_pass_over_fail_over_not_applicable_over_unknown() -> None:
+    def combined(*outcomes: str) -> Outcome:
+        sources = ("repo", "azure", "answers")[: len(outcomes)]
+        c = Criterion("x", "x", 1, "d1", True, "x", tuple(SourceCheck(s, o) for s, o in zip(sources, outcomes, strict=True)),
+                      "r", "l", ())
+        ev = Evidence(repo=object(), azure=object(), answers=object())
+        return evaluate_criterion(c, ev, CHECKS, strict=True).outcome
+
+    assert combined("fail", "pass") == Outcome.PASS
+    assert combined("unknown", "fail") == Outcome.FAIL
+    assert combined("not_applicable", "unknown") == Outcome.NOT_APPLICABLE
+    assert combined("not_applicable", "fail") == Outcome.FAIL
+    assert combined("unknown", "unknown") == Outcome.UNKNOWN
+
+
+def test_a_source_that_was_not_collected_is_unknown_with_the_reason() -> None:
+    c = criterion("a", 1, "pass", sources=("azure",))
+    finding = evaluate_criterion(c, Evidence(repo=object()), CHECKS, strict=True)
+    assert finding.outcome == Outcome.UNKNOWN
+    assert "Azure was not scanned" in finding.found
+
+
+def test_a_crashing_check_is_reported_unknown_and_does_not_stop_the_rest() -> None:
+    def boom(evidence, **params):
+        raise RuntimeError("bug")
+
+    c = Criterion("a", "a", 1, "d1", True, "x", (SourceCheck("repo", "boom"),), "r", "l", ())
+    finding = evaluate_criterion(c, EVIDENCE, {"boom": boom})
+    assert finding.outcome == Outcome.UNKNOWN
+    assert "RuntimeError: bug" in finding.found
+
+
+def test_dimension_level_uses_only_that_dimensions_required_criteria() -> None:
+    # d1 holds odd levels, d2 even ones; a failure at level 2 (d2) does not cap d1.
+    s = run(model(criterion("a", 1, "pass"), criterion("b", 2, "fail"), criterion("c", 3, "pass")))
+    dims = {d.id: d.level for d in s.dimensions}
+    assert dims == {"d1": 5, "d2": 1}
