@@ -118,6 +118,40 @@ class CiEvidence:
     actions: list[CiAction] = field(default_factory=list)
     logins: list[AzureLogin] = field(default_factory=list)
     action_refs: list[ActionRef] = field(default_factory=list)
+    # Added by the CI reader (optional): (root pipeline, job id) -> the jobs it needs, for every job of
+    # every run, also jobs without recognised actions. A called workflow's jobs are "<caller job>/<job>".
+    job_graph: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def of_kind(self, *kinds: ActionKind) -> list[CiAction]:
         return [a for a in self.actions if a.kind in kinds]
+
+    def needed_jobs(self, root: str, job: str) -> set[str]:
+        """Every job that *job* of *root*'s run waits for, directly or through other jobs."""
+        graph = self.job_graph or {(a.root_pipeline or a.pipeline, a.job): a.job_needs for a in self.actions}
+        seen: set[str] = set()
+        pending = list(graph.get((root, job), ()))
+        while pending:
+            needed = pending.pop()
+            if needed in seen:
+                continue
+            seen.add(needed)
+            for (other_root, other_job), needs in graph.items():
+                if other_root == root and job_matches(other_job, needed):
+                    pending.extend(needs)
+        return seen
+
+    def runs_after(self, later: CiAction, earlier: CiAction) -> bool:
+        """True when *later* runs after *earlier* in the same run: later in the same job, or in a job
+        that needs (transitively) the job of *earlier*."""
+        root = later.root_pipeline or later.pipeline
+        if root != (earlier.root_pipeline or earlier.pipeline):
+            return False
+        if later.job == earlier.job:
+            return later.index > earlier.index
+        return any(job_matches(earlier.job, needed) for needed in self.needed_jobs(root, later.job))
+
+
+def job_matches(job: str, name: str) -> bool:
+    """`needs: release` waits for job release, for the jobs of the workflow it calls (release/...)
+    and for each copy of a matrix job (release (prod))."""
+    return job == name or job.startswith((name + "/", name + " ("))
