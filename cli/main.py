@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
+
+try:  # typer >= 0.20 ships its own copy of click; older ones use click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from mlops_ladder import __version__
 from mlops_ladder.cli import assess, explain, levels, new
@@ -34,7 +38,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Assess the MLOps maturity (0-5) of an Azure ML project and scaffold the next level."""
 
@@ -47,12 +53,12 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code (used by main() and by tests)."""
     try:
         result = app(args=argv, prog_name="mlops-ladder", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:  # usage errors: bad option, missing argument
+    except click_errors.ClickException as exc:  # usage errors: bad option, missing argument
         exc.show()
-        return ExitCode.USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except click.exceptions.Abort:
+        return ExitCode.USAGE if isinstance(exc, click_errors.UsageError) else exc.exit_code
+    except typer.Abort:
         print("Aborted.", file=sys.stderr)
         return 130
     except LadderError as exc:

@@ -25,7 +25,14 @@ def render(report: Report, *, show_all: bool = False, color: bool = False, width
 
 
 def build(report: Report, *, show_all: bool = False) -> Group:
-    parts: list = [_header(report), _verdict(report), Text(""), _dimensions(report), Text(""), _levels(report)]
+    parts: list = [
+        _header(report),
+        _verdict(report),
+        Text(""),
+        _dimensions(report),
+        Text(""),
+        _levels(report),
+    ]
     if show_all:
         parts += [Text(""), _all_findings(report)]
     parts += _next_level(report)
@@ -40,7 +47,10 @@ def _header(report: Report) -> Text:
         where += f" {target.commit[:7]}"
     sources = ", ".join(name for name, s in report.sources.items() if s.collected)
     return Text.assemble(
-        ("mlops-ladder ", "bold"), (report.tool_version, ""), " · ", (target.path, "cyan"),
+        ("mlops-ladder ", "bold"),
+        (report.tool_version, ""),
+        " · ",
+        (target.path, "cyan"),
         f" ({where}) · evidence: {sources}",
     )
 
@@ -91,7 +101,8 @@ def _next_level(report: Report) -> list:
     name = report.model.level(target).name
     parts: list = [
         Text.assemble(
-            "\n", (f"To reach level {target} ({name})", "bold"),
+            "\n",
+            (f"To reach level {target} ({name})", "bold"),
             f", {len(blocking)} required criteria are not met:" if blocking else ": nothing blocks it.",
         )
     ]
@@ -111,7 +122,8 @@ def _finding_block(finding: Finding) -> Group:
     lines = [
         Text(""),
         Text.assemble(
-            (f"{SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]), (c.name, "bold"),
+            (f"{SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]),
+            (c.name, "bold"),
             (f"  [{c.dimension}, {WORD[finding.outcome]}]", "dim"),
         ),
         _field("looked for", c.looks_for),
@@ -129,12 +141,14 @@ def _finding_block(finding: Finding) -> Group:
 def _finding_line(finding: Finding) -> Text:
     c = finding.criterion
     return Text.assemble(
-        (f"  {SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]), c.name, (f" — {finding.found}", "dim")
+        (f"  {SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]),
+        c.name,
+        (f" — {finding.found}", "dim"),
     )
 
 
 def _field(label: str, value: str) -> Text:
-    return Text.assemble((f"    {label:<11}", "dim"), value)
+    return Text.assemble((f"    {label:<12}", "dim"), value)
 
 
 def _all_findings(report: Report) -> Table:
@@ -148,8 +162,12 @@ def _all_findings(report: Report) -> Table:
     for f in report.findings:
         c = f.criterion
         table.add_row(
-            Text(SYMBOL[f.outcome], style=STYLE[f.outcome]), c.id, str(c.level), "yes" if c.required else "",
-            c.name, f.found,
+            Text(SYMBOL[f.outcome], style=STYLE[f.outcome]),
+            c.id,
+            str(c.level),
+            "yes" if c.required else "",
+            c.name,
+            f.found,
         )
     return table
 
@@ -163,4 +181,3 @@ def _notes(report: Report) -> list:
     if len(report.notes) > MAX_NOTES:
         parts.append(Text(f"  ... and {len(report.notes) - MAX_NOTES} more (--format json)", style="dim"))
     return parts
-

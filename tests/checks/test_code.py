@@ -210,7 +210,7 @@ def test_tracks_experiments() -> None:
     assert code.tracks_experiments(repo((client,))).outcome == Outcome.PASS
     silent = module("src/train.py", imports=("mlflow",), calls=(Call("mlflow.start_run", 3),))
     result = code.tracks_experiments(repo((silent,)))
-    assert result.outcome == Outcome.FAIL and "import mlflow but none logs" in result.found
+    assert result.outcome == Outcome.FAIL and "imports mlflow but none logs" in result.found
 
 
 def test_registers_models_from_code_or_ci() -> None:
