@@ -38,12 +38,18 @@ def assess(
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
         sources={
-            "repo": SourceStatus(True, f"{len(repo.files.files)} files listed"
-                                 + (" (git-aware)" if repo.git.is_repo else " (plain folder)")),
+            "repo": SourceStatus(
+                True,
+                f"{len(repo.files.files)} files listed"
+                + (" (git-aware)" if repo.git.is_repo else " (plain folder)"),
+            ),
             "azure": SourceStatus(azure is not None, _azure_detail(azure)),
-            "answers": SourceStatus(answers is not None,
-                                    f"{len(answers.answers)} answers from {answers.source}" if answers
-                                    else NOT_COLLECTED["answers"]),
+            "answers": SourceStatus(
+                answers is not None,
+                f"{len(answers.answers)} answers from {answers.source}"
+                if answers
+                else NOT_COLLECTED["answers"],
+            ),
         },
         model=model,
         score=score(model, findings),

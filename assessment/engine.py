@@ -139,9 +139,7 @@ def score(model: MaturityModel, findings: Iterable[Finding]) -> Score:
         )
     reached = _highest_level(model.max_level, required, lambda o: o.is_met)
     ceiling = _highest_level(model.max_level, required, lambda o: o.is_met or o == Outcome.UNKNOWN)
-    level_statuses = [
-        LevelStatus(**{**s.__dict__, "reached": s.number <= reached}) for s in level_statuses
-    ]
+    level_statuses = [LevelStatus(**{**s.__dict__, "reached": s.number <= reached}) for s in level_statuses]
     dimensions = []
     for dim in model.dimensions:
         in_dim = [f for f in findings if f.criterion.dimension == dim.id]

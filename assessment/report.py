@@ -77,7 +77,8 @@ class Report:
         if level is None:
             return []
         unmet = [
-            f for f in self.findings
+            f
+            for f in self.findings
             if f.criterion.level == level and f.criterion.required and not f.outcome.is_met
         ]
         return sorted(unmet, key=lambda f: (f.outcome != Outcome.FAIL, f.criterion.id))
@@ -85,7 +86,8 @@ class Report:
     def advisory_unmet(self, level: int | None = None) -> list[Finding]:
         level = self.next_level if level is None else level
         return [
-            f for f in self.findings
+            f
+            for f in self.findings
             if f.criterion.level == level and not f.criterion.required and not f.outcome.is_met
         ]
 
@@ -105,13 +107,25 @@ class Report:
             "next_level": self.next_level,
             "levels": [
                 {
-                    "number": s.number, "name": s.name, "reached": s.reached, "required": s.required,
-                    "met": s.met, "failed": s.failed, "unknown": s.unknown,
+                    "number": s.number,
+                    "name": s.name,
+                    "reached": s.reached,
+                    "required": s.required,
+                    "met": s.met,
+                    "failed": s.failed,
+                    "unknown": s.unknown,
                 }
                 for s in self.levels
             ],
             "dimensions": [
-                {"id": d.id, "name": d.name, "level": d.level, "met": d.met, "failed": d.failed, "unknown": d.unknown}
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "level": d.level,
+                    "met": d.met,
+                    "failed": d.failed,
+                    "unknown": d.unknown,
+                }
                 for d in self.dimensions
             ],
             "findings": [_finding_dict(f) for f in self.findings],

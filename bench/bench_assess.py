@@ -41,14 +41,14 @@ def fit_{i}(df: pd.DataFrame, seed: int = {i}) -> LogisticRegression:
     return model
 '''
 
-TEST_MODULE = '''from pkg{p}.mod{i} import feature_{i}
+TEST_MODULE = """from pkg{p}.mod{i} import feature_{i}
 
 
 def test_feature_{i}():
     assert feature_{i} is not None
-'''
+"""
 
-COMPONENT = '''$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+COMPONENT = """$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
 name: step_{i}
 version: "1"
 type: command
@@ -59,11 +59,11 @@ outputs:
 code: ../src
 command: python -m pkg0.mod{i} --data ${{{{inputs.data}}}} --out ${{{{outputs.out}}}}
 environment: azureml:train-env:1
-'''
+"""
 
 CONFIG = "name: config-{i}\nvalues:\n  alpha: {i}\n  beta: [1, 2, 3]\n  nested: {{a: 1, b: two}}\n"
 
-WORKFLOW = '''name: wf{i}
+WORKFLOW = """name: wf{i}
 on:
   pull_request:
   schedule:
@@ -77,7 +77,7 @@ jobs:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683
       - run: python -m pytest -q tests/
       - run: ruff check .
-'''
+"""
 
 
 def generate(root: Path, n_files: int, seed: int = 7) -> None:
@@ -86,8 +86,17 @@ def generate(root: Path, n_files: int, seed: int = 7) -> None:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    mix = [("py", 0.40), ("test", 0.15), ("yaml", 0.12), ("component", 0.03), ("ipynb", 0.05),
-           ("bin", 0.08), ("md", 0.10), ("csv", 0.05), ("json", 0.02)]
+    mix = [
+        ("py", 0.40),
+        ("test", 0.15),
+        ("yaml", 0.12),
+        ("component", 0.03),
+        ("ipynb", 0.05),
+        ("bin", 0.08),
+        ("md", 0.10),
+        ("csv", 0.05),
+        ("json", 0.02),
+    ]
     kinds = rng.choices([k for k, _ in mix], weights=[w for _, w in mix], k=n_files - 12)
     (root / "requirements.txt").write_text("numpy==2.1.0\npandas==2.2.3\nscikit-learn==1.5.2\n")
     (root / "pyproject.toml").write_text("[project]\nname='big'\nversion='0'\n[tool.ruff]\nline-length=100\n")
@@ -111,9 +120,22 @@ def generate(root: Path, n_files: int, seed: int = 7) -> None:
             text = COMPONENT.format(i=i)
         elif kind == "ipynb":
             path = root / f"notebooks/area{pkg}/nb{i}.ipynb"
-            text = json.dumps({"cells": [{"cell_type": "code", "source": ["import pandas as pd\n", f"x = {i}\n"],
-                                          "metadata": {}, "outputs": [], "execution_count": None}],
-                               "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+            text = json.dumps(
+                {
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "source": ["import pandas as pd\n", f"x = {i}\n"],
+                            "metadata": {},
+                            "outputs": [],
+                            "execution_count": None,
+                        }
+                    ],
+                    "metadata": {},
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                }
+            )
         elif kind == "bin":
             path = root / f"assets/area{pkg}/blob{i}.png"
             text = bytes(rng.getrandbits(8) for _ in range(2048)) + b"\0"
@@ -131,8 +153,13 @@ def generate(root: Path, n_files: int, seed: int = 7) -> None:
             path.write_bytes(text)
         else:
             path.write_text(text)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b",
-           "GIT_COMMITTER_EMAIL": "b@x"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x",
+    }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "synthetic"]):
         subprocess.run(["git", "-C", str(root), *args], check=True, env=env, capture_output=True)
 
@@ -182,7 +209,9 @@ def time_command(args: list[str]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the generated repository in bench/.data")
@@ -202,7 +231,10 @@ def main() -> int:
     b, a, h = statistics.median(baseline), statistics.median(assess), statistics.median(helps)
     print(f"collector reads {len(paths)} of {args.files} files")
     print(f"baseline (a Python process: git ls-files + read those files): {b:.3f} s")
-    print(f"assess (whole CLI process, JSON output):     {a:.3f} s  = {a / b:.1f}x baseline  (target <= 3x, < 2 s)")
+    print(
+        f"assess (whole CLI process, JSON output):     {a:.3f} s  = {a / b:.1f}x baseline"
+        "  (target <= 3x, < 2 s)"
+    )
     print(f"--help (whole CLI process):                  {h:.3f} s  (target < 0.3 s)")
     if not args.keep:
         shutil.rmtree(root)

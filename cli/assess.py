@@ -10,8 +10,8 @@ from mlops_ladder.cli.options import (
     ForceOption,
     FormatOption,
     OutputOption,
-    ReportFormat,
     RepoPath,
+    ReportFormat,
     ShowAllOption,
 )
 from mlops_ladder.errors import ExitCode

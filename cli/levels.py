@@ -11,7 +11,9 @@ import typer
 from mlops_ladder.errors import ExitCode
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the model as JSON.")]
-LevelFilter = Annotated[int | None, typer.Option("--level", "-l", min=1, max=5, help="Only this level's criteria.")]
+LevelFilter = Annotated[
+    int | None, typer.Option("--level", "-l", min=1, max=5, help="Only this level's criteria.")
+]
 
 
 def levels(as_json: JsonOption = False, level: LevelFilter = None) -> int:
@@ -26,8 +28,15 @@ def levels(as_json: JsonOption = False, level: LevelFilter = None) -> int:
             "dimensions": [{"id": d.id, "name": d.name, "summary": d.summary} for d in model.dimensions],
             "criteria": [
                 {
-                    "id": c.id, "name": c.name, "level": c.level, "dimension": c.dimension, "required": c.required,
-                    "sources": list(c.sources), "looks_for": c.looks_for, "remedy": c.remedy, "layer": c.layer,
+                    "id": c.id,
+                    "name": c.name,
+                    "level": c.level,
+                    "dimension": c.dimension,
+                    "required": c.required,
+                    "sources": list(c.sources),
+                    "looks_for": c.looks_for,
+                    "remedy": c.remedy,
+                    "layer": c.layer,
                 }
                 for c in criteria
             ],

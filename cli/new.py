@@ -10,11 +10,16 @@ import typer
 
 from mlops_ladder.errors import BadInputError, ExitCode
 
-Destination = Annotated[Path, typer.Argument(help="Folder to create (must not exist, or be empty).", show_default=False)]
+Destination = Annotated[
+    Path, typer.Argument(help="Folder to create (must not exist, or be empty).", show_default=False)
+]
 LevelOption = Annotated[int, typer.Option("--level", "-l", min=1, max=5, help="Maturity level to scaffold.")]
-DefaultsOption = Annotated[bool, typer.Option("--defaults", help="Use defaults for every unanswered question.")]
+DefaultsOption = Annotated[
+    bool, typer.Option("--defaults", help="Use defaults for every unanswered question.")
+]
 DataOption = Annotated[
-    list[str] | None, typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False)
+    list[str] | None,
+    typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False),
 ]
 AnswersOption = Annotated[
     Path | None, typer.Option("--answers", help="YAML file of answers (key: value).", show_default=False)
@@ -49,7 +54,9 @@ def new(
 
         given = ask_missing(given, level)
     result = new_project(dest, level, complete(given, level), git=not no_git)
-    print(f"Created {result.dest} at MLOps level {result.level} ({len(result.files)} files, "
-          f"layers: {', '.join(result.layers)}).")
+    print(
+        f"Created {result.dest} at MLOps level {result.level} ({len(result.files)} files, "
+        f"layers: {', '.join(result.layers)})."
+    )
     print("Next: read its README.md (infrastructure, OIDC set-up, training and release), then push it.")
     return ExitCode.OK

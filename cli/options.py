@@ -16,22 +16,35 @@ class ReportFormat(StrEnum):
 
 
 RepoPath = Annotated[
-    Path, typer.Argument(help="Repository folder to assess (default: the current folder).", show_default=False)
+    Path,
+    typer.Argument(help="Repository folder to assess (default: the current folder).", show_default=False),
 ]
 FormatOption = Annotated[
     ReportFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the report to this file instead of standard output.",
-                 dir_okay=False, show_default=False),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to this file instead of standard output.",
+        dir_okay=False,
+        show_default=False,
+    ),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Overwrite an --output file that is not an mlops-ladder report.")
 ]
 FailUnderOption = Annotated[
     int | None,
-    typer.Option("--fail-under", min=0, max=5, show_default=False,
-                 help="Exit with code 1 when the level is below N (a CI gate)."),
+    typer.Option(
+        "--fail-under",
+        min=0,
+        max=5,
+        show_default=False,
+        help="Exit with code 1 when the level is below N (a CI gate).",
+    ),
 ]
-ShowAllOption = Annotated[bool, typer.Option("--all", "-a", help="List every criterion, not only the next level's.")]
+ShowAllOption = Annotated[
+    bool, typer.Option("--all", "-a", help="List every criterion, not only the next level's.")
+]

@@ -17,11 +17,15 @@ def write_report(path: Path, text: str, *, force: bool = False) -> None:
             hint="choose another --output path, or pass --force",
         )
     if not path.parent.exists():
-        raise BadInputError(f"{path.parent}: no such folder", hint="create the folder or choose another --output")
+        raise BadInputError(
+            f"{path.parent}: no such folder", hint="create the folder or choose another --output"
+        )
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot write: {exc.strerror}", hint="check the path and permissions") from None
+        raise BadInputError(
+            f"{path}: cannot write: {exc.strerror}", hint="check the path and permissions"
+        ) from None
 
 
 def _is_our_report(path: Path) -> bool:

@@ -16,19 +16,25 @@ def read_answers_file(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise BadInputError(f"{path}: no such answers file", hint="check the --answers path") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BadInputError(f"{path}: cannot read the answers file: {exc}", hint="give a UTF-8 YAML file") from None
+        raise BadInputError(
+            f"{path}: cannot read the answers file: {exc}", hint="give a UTF-8 YAML file"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise BadInputError(f"{path}: {problem}{where}", hint="the answers file must be a YAML mapping") from None
+        raise BadInputError(
+            f"{path}: {problem}{where}", hint="the answers file must be a YAML mapping"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise BadInputError(f"{path}: expected a mapping of answers, found {type(data).__name__}",
-                            hint="write one `name: value` per line")
+        raise BadInputError(
+            f"{path}: expected a mapping of answers, found {type(data).__name__}",
+            hint="write one `name: value` per line",
+        )
     # Answers files written by copier carry bookkeeping keys (_src_path, _commit): not answers.
     return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
 
@@ -38,6 +44,8 @@ def parse_data_options(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise BadInputError(f"--data {item!r}: expected key=value", hint="for example --data project_name=churn")
+            raise BadInputError(
+                f"--data {item!r}: expected key=value", hint="for example --data project_name=churn"
+            )
         data[key.strip()] = value
     return data

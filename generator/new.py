@@ -84,7 +84,12 @@ def render_layer(layer: Layer, dest: Path, answers: Mapping[str, Any]) -> None:
     before = _hashes(dest)
     try:
         copier.run_copy(
-            str(layer.path), dest, data=dict(answers), defaults=True, quiet=True, overwrite=False,
+            str(layer.path),
+            dest,
+            data=dict(answers),
+            defaults=True,
+            quiet=True,
+            overwrite=False,
             skip_if_exists=list(before),  # belt and braces: a layer never replaces another's file
         )
     except Exception as exc:  # copier's own errors name the template file at fault
@@ -127,12 +132,23 @@ def _git_init_and_commit(root: Path, level: int) -> bool:
     configured = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, cwd=root)
     if configured.returncode != 0 or not configured.stdout.strip():
         identity = ["-c", "user.name=mlops-ladder", "-c", "user.email=mlops-ladder@localhost"]
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 [*identity, "commit", "-q", "-m", f"Create project at MLOps level {level} (mlops-ladder {__version__})"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        [
+            *identity,
+            "commit",
+            "-q",
+            "-m",
+            f"Create project at MLOps level {level} (mlops-ladder {__version__})",
+        ],
+    ):
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise BadInputError(f"git {args[-1] if args else ''} failed in the new project: {proc.stderr.strip()}",
-                                hint="check your git installation, or pass --no-git")
+            raise BadInputError(
+                f"git {args[-1] if args else ''} failed in the new project: {proc.stderr.strip()}",
+                hint="check your git installation, or pass --no-git",
+            )
     return True
 
 

@@ -34,6 +34,8 @@ def _ask_one(questionary: Any, q: Question, default: Any) -> Any:
     if q.kind == "choice" and len(q.choices) <= 12:
         return questionary.select(q.prompt, choices=list(q.choices), default=default).ask()
     if q.kind == "list":
-        text = questionary.text(f"{q.prompt} (comma-separated)", default=", ".join(default), validate=check).ask()
+        text = questionary.text(
+            f"{q.prompt} (comma-separated)", default=", ".join(default), validate=check
+        ).ask()
         return text
     return questionary.text(q.prompt, default=str(default), validate=check).ask()

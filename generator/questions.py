@@ -20,12 +20,43 @@ from mlops_ladder.errors import BadInputError
 
 # Regions where Azure Machine Learning is available (az account list-locations, 2026).
 AZURE_REGIONS = (
-    "australiaeast", "australiasoutheast", "brazilsouth", "canadacentral", "canadaeast", "centralindia",
-    "centralus", "eastasia", "eastus", "eastus2", "francecentral", "germanywestcentral", "italynorth",
-    "japaneast", "japanwest", "koreacentral", "northcentralus", "northeurope", "norwayeast", "polandcentral",
-    "qatarcentral", "southafricanorth", "southcentralus", "southeastasia", "southindia", "spaincentral",
-    "swedencentral", "switzerlandnorth", "switzerlandwest", "uaenorth", "uksouth", "ukwest", "westcentralus",
-    "westeurope", "westus", "westus2", "westus3",
+    "australiaeast",
+    "australiasoutheast",
+    "brazilsouth",
+    "canadacentral",
+    "canadaeast",
+    "centralindia",
+    "centralus",
+    "eastasia",
+    "eastus",
+    "eastus2",
+    "francecentral",
+    "germanywestcentral",
+    "italynorth",
+    "japaneast",
+    "japanwest",
+    "koreacentral",
+    "northcentralus",
+    "northeurope",
+    "norwayeast",
+    "polandcentral",
+    "qatarcentral",
+    "southafricanorth",
+    "southcentralus",
+    "southeastasia",
+    "southindia",
+    "spaincentral",
+    "swedencentral",
+    "switzerlandnorth",
+    "switzerlandwest",
+    "uaenorth",
+    "uksouth",
+    "ukwest",
+    "westcentralus",
+    "westeurope",
+    "westus",
+    "westus2",
+    "westus3",
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github",)
@@ -43,9 +74,15 @@ class Question:
 
 
 def _project_name(value: Any) -> str | None:
-    if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9-]{1,14}[a-z0-9]", value) or "--" in value:
-        return ("must be 3-16 characters: lowercase letters, digits and single hyphens, "
-                "starting with a letter and not ending with a hyphen")
+    if (
+        not isinstance(value, str)
+        or not re.fullmatch(r"[a-z][a-z0-9-]{1,14}[a-z0-9]", value)
+        or "--" in value
+    ):
+        return (
+            "must be 3-16 characters: lowercase letters, digits and single hyphens, "
+            "starting with a letter and not ending with a hyphen"
+        )
     return None
 
 
@@ -79,7 +116,9 @@ def _region(value: Any) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(str(value).lower().replace(" ", ""), AZURE_REGIONS, n=1)
-    return "is not an Azure region with Azure Machine Learning" + (f" (did you mean {close[0]}?)" if close else "")
+    return "is not an Azure region with Azure Machine Learning" + (
+        f" (did you mean {close[0]}?)" if close else ""
+    )
 
 
 def _model_name(value: Any) -> str | None:
@@ -89,8 +128,10 @@ def _model_name(value: Any) -> str | None:
 
 
 def _vm_size(value: Any) -> str | None:
-    return None if isinstance(value, str) and re.fullmatch(r"Standard_[A-Za-z0-9_]+", value) else (
-        "must be an Azure VM size such as Standard_DS3_v2"
+    return (
+        None
+        if isinstance(value, str) and re.fullmatch(r"Standard_[A-Za-z0-9_]+", value)
+        else ("must be an Azure VM size such as Standard_DS3_v2")
     )
 
 
@@ -99,8 +140,10 @@ def _max_nodes(value: Any) -> str | None:
 
 
 def _suffix(value: Any) -> str | None:
-    return None if isinstance(value, str) and re.fullmatch(r"[a-z0-9]{4}", value) else (
-        "must be 4 lowercase letters or digits"
+    return (
+        None
+        if isinstance(value, str) and re.fullmatch(r"[a-z0-9]{4}", value)
+        else ("must be 4 lowercase letters or digits")
     )
 
 
@@ -109,23 +152,45 @@ def _python(value: Any) -> str | None:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("project_name", "Project name (used in Azure resource names)", "churn-model", validate=_project_name),
+    Question(
+        "project_name", "Project name (used in Azure resource names)", "churn-model", validate=_project_name
+    ),
     Question("package_name", "Python package name", None, validate=_package_name),
     Question("description", "One-line description", "A machine learning model on Azure ML"),
     Question("level", "Target maturity level", 1, kind="int", ask=False),
-    Question("azure_location", "Azure region", "westeurope", kind="choice", choices=AZURE_REGIONS,
-             validate=_region),
-    Question("environments", "Environments, in promotion order", ["dev", "test", "prod"], kind="list",
-             validate=_environments),
+    Question(
+        "azure_location", "Azure region", "westeurope", kind="choice", choices=AZURE_REGIONS, validate=_region
+    ),
+    Question(
+        "environments",
+        "Environments, in promotion order",
+        ["dev", "test", "prod"],
+        kind="list",
+        validate=_environments,
+    ),
     Question("name_suffix", "Suffix for globally unique names", None, validate=_suffix, ask=False),
-    Question("ci_system", "CI system", "github", kind="choice", choices=CI_SYSTEMS, validate=_choice(CI_SYSTEMS)),
-    Question("deployment_kind", "Deployment kind", "online", kind="choice", choices=DEPLOYMENT_KINDS,
-             validate=_choice(DEPLOYMENT_KINDS)),
+    Question(
+        "ci_system", "CI system", "github", kind="choice", choices=CI_SYSTEMS, validate=_choice(CI_SYSTEMS)
+    ),
+    Question(
+        "deployment_kind",
+        "Deployment kind",
+        "online",
+        kind="choice",
+        choices=DEPLOYMENT_KINDS,
+        validate=_choice(DEPLOYMENT_KINDS),
+    ),
     Question("model_name", "Registered model name", None, validate=_model_name),
     Question("compute_size", "Training cluster VM size", "Standard_DS3_v2", validate=_vm_size),
     Question("compute_max_nodes", "Training cluster maximum nodes", 2, kind="int", validate=_max_nodes),
-    Question("python_version", "Python version", "3.11", kind="choice", choices=("3.10", "3.11", "3.12"),
-             validate=_python),
+    Question(
+        "python_version",
+        "Python version",
+        "3.11",
+        kind="choice",
+        choices=("3.10", "3.11", "3.12"),
+        validate=_python,
+    ),
 )
 QUESTION_NAMES = tuple(q.name for q in QUESTIONS)
 
@@ -162,7 +227,7 @@ def coerce(name: str, value: Any) -> Any:
 
 
 def complete(answers: Mapping[str, Any], level: int) -> dict[str, Any]:
-    """All answers, defaults filled in question order, validated. Raises BadInputError on the first problem."""
+    """All answers, defaults filled in question order, validated; BadInputError on the first problem."""
     unknown = sorted(set(answers) - set(QUESTION_NAMES))
     if unknown:
         raise BadInputError(
@@ -183,7 +248,9 @@ def validate(answers: Mapping[str, Any]) -> None:
             continue
         problem = q.validate(answers[q.name])
         if problem:
-            raise BadInputError(f"{q.name} {answers[q.name]!r} {problem}", hint="fix it with --data or the answers file")
+            raise BadInputError(
+                f"{q.name} {answers[q.name]!r} {problem}", hint="fix it with --data or the answers file"
+            )
     if answers["level"] >= 3 and len(answers["environments"]) < 2:
         raise BadInputError(
             f"level {answers['level']} promotes a model through environments, but only "

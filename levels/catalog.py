@@ -97,7 +97,18 @@ class MaturityModel:
         return next((c for c in self.criteria if c.id == wanted), None)
 
 
-_CRITERION_KEYS = {"id", "name", "level", "dimension", "required", "looks_for", "evidence", "remedy", "layer", "refs"}
+_CRITERION_KEYS = {
+    "id",
+    "name",
+    "level",
+    "dimension",
+    "required",
+    "looks_for",
+    "evidence",
+    "remedy",
+    "layer",
+    "refs",
+}
 
 
 @cache
@@ -135,7 +146,7 @@ def _criterion(entry: dict, where: str) -> Criterion:
     missing = _CRITERION_KEYS - set(entry)
     if unknown_keys or missing:
         raise ModelDefinitionError(
-            f"{where}: criterion {ident}: unknown keys {sorted(unknown_keys)} / missing keys {sorted(missing)}"
+            f"{where}: criterion {ident}: unknown keys {sorted(unknown_keys)}, missing keys {sorted(missing)}"
         )
     evidence = []
     for source, spec in (entry["evidence"] or {}).items():

@@ -21,6 +21,7 @@ from mlops_ladder.levels import load_model
 from tests.conftest import make_repo
 
 CASES = Path(__file__).parent / "criteria_cases"
+RESOURCE_GROUP_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"
 MODEL = load_model()
 
 
@@ -44,9 +45,13 @@ def evidence_for(case: dict, root: Path) -> Evidence:
     azure = None
     if "azure_resources" in case:
         resources = [
-            Resource(type=r["type"], name=r.get("name", "r"), body=r.get("body", {}),
-                     location=Location(f"/subscriptions/0000/resourceGroups/rg/providers/{r['type']}/{r.get('name', 'r')}"),
-                     source="azure")
+            Resource(
+                type=r["type"],
+                name=r.get("name", "r"),
+                body=r.get("body", {}),
+                location=Location(f"{RESOURCE_GROUP_ID}/providers/{r['type']}/{r.get('name', 'r')}"),
+                source="azure",
+            )
             for r in case["azure_resources"]
         ]
         azure = AzureEvidence(subscriptions=["0000"], resources=resources)

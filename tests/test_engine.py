@@ -19,8 +19,15 @@ CHECKS = {o.value: fixed(o) for o in Outcome}
 
 def criterion(ident: str, level: int, outcome: str, *, required: bool = True, sources=("repo",)) -> Criterion:
     return Criterion(
-        id=ident, name=ident, level=level, dimension="d1" if level % 2 else "d2", required=required,
-        looks_for="x", evidence=tuple(SourceCheck(s, outcome) for s in sources), remedy="fix it", layer="l",
+        id=ident,
+        name=ident,
+        level=level,
+        dimension="d1" if level % 2 else "d2",
+        required=required,
+        looks_for="x",
+        evidence=tuple(SourceCheck(s, outcome) for s in sources),
+        remedy="fix it",
+        layer="l",
         refs=("r",),
     )
 
@@ -43,7 +50,12 @@ def run(m: MaturityModel):
 
 
 def test_level_is_highest_with_all_required_met_cumulatively() -> None:
-    m = model(criterion("a", 1, "pass"), criterion("b", 2, "pass"), criterion("c", 3, "fail"), criterion("d", 4, "pass"))
+    m = model(
+        criterion("a", 1, "pass"),
+        criterion("b", 2, "pass"),
+        criterion("c", 3, "fail"),
+        criterion("d", 4, "pass"),
+    )
     s = run(m)
     assert s.level == 2
     assert s.ceiling == 2
@@ -74,8 +86,18 @@ def test_not_applicable_counts_as_met() -> None:
 def test_sources_combine_pass_over_fail_over_not_applicable_over_unknown() -> None:
     def combined(*outcomes: str) -> Outcome:
         sources = ("repo", "azure", "answers")[: len(outcomes)]
-        c = Criterion("x", "x", 1, "d1", True, "x", tuple(SourceCheck(s, o) for s, o in zip(sources, outcomes, strict=True)),
-                      "r", "l", ())
+        c = Criterion(
+            "x",
+            "x",
+            1,
+            "d1",
+            True,
+            "x",
+            tuple(SourceCheck(s, o) for s, o in zip(sources, outcomes, strict=True)),
+            "r",
+            "l",
+            (),
+        )
         ev = Evidence(repo=object(), azure=object(), answers=object())
         return evaluate_criterion(c, ev, CHECKS, strict=True).outcome
 

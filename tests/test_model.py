@@ -18,7 +18,9 @@ def test_model_has_enough_criteria_over_every_level_and_dimension() -> None:
     assert {c.level for c in MODEL.criteria} == {1, 2, 3, 4, 5}
     assert {c.dimension for c in MODEL.criteria} == {d.id for d in MODEL.dimensions}
     for level in range(1, 6):
-        assert any(c.required for c in MODEL.criteria if c.level == level), f"level {level} has no required criterion"
+        assert any(c.required for c in MODEL.criteria if c.level == level), (
+            f"level {level} has no required criterion"
+        )
 
 
 def test_every_check_exists_and_accepts_its_parameters() -> None:
@@ -28,7 +30,9 @@ def test_every_check_exists_and_accepts_its_parameters() -> None:
 def test_ids_are_stable_format_and_grouped_by_level() -> None:
     for c in MODEL.criteria:
         assert re.fullmatch(r"MLL-[1-5]\d\d", c.id), c.id
-        assert int(c.id[4]) == c.level, f"{c.id} is at level {c.level}; ids are permanent, add a new one instead"
+        assert int(c.id[4]) == c.level, (
+            f"{c.id} is at level {c.level}; ids are permanent, add a new one instead"
+        )
 
 
 @pytest.mark.parametrize("criterion", MODEL.criteria, ids=lambda c: c.id)
@@ -43,7 +47,9 @@ def test_criterion_has_doc_with_fixed_sections(criterion) -> None:
     assert criterion.doc_path.exists(), f"{criterion.id} has no doc at levels/docs/{criterion.id}.md"
     doc = criterion.doc()
     first = doc.splitlines()[0]
-    assert first == f"# {criterion.id}: {criterion.name}", f"doc title must be '# {criterion.id}: {criterion.name}'"
+    assert first == f"# {criterion.id}: {criterion.name}", (
+        f"doc title must be '# {criterion.id}: {criterion.name}'"
+    )
     headings = re.findall(r"^## (.+)$", doc, flags=re.M)
     assert headings == list(DOC_SECTIONS), f"{criterion.id} doc sections {headings} != {list(DOC_SECTIONS)}"
     for section in re.split(r"^## .+$", doc, flags=re.M)[1:]:

@@ -6,8 +6,14 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-MAPPED = {"mlops_ladder": "mlops_ladder", "cli": "mlops_ladder.cli", "assessment": "mlops_ladder.assessment",
-          "levels": "mlops_ladder.levels", "generator": "mlops_ladder.generator", "templates": "mlops_ladder.templates"}
+MAPPED = {
+    "mlops_ladder": "mlops_ladder",
+    "cli": "mlops_ladder.cli",
+    "assessment": "mlops_ladder.assessment",
+    "levels": "mlops_ladder.levels",
+    "generator": "mlops_ladder.generator",
+    "templates": "mlops_ladder.templates",
+}
 
 
 def test_every_package_folder_is_listed() -> None:
@@ -20,4 +26,6 @@ def test_every_package_folder_is_listed() -> None:
             if "templates" in init.parts and init.parent != ROOT / "templates":
                 continue  # template content is data, not code
             name = ".".join([package, *rel.parts])
-            assert name in listed, f"{name} ({init.parent.relative_to(ROOT)}) is not in pyproject.toml packages"
+            assert name in listed, (
+                f"{name} ({init.parent.relative_to(ROOT)}) is not in pyproject.toml packages"
+            )

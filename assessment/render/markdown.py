@@ -24,7 +24,8 @@ def render(report: Report, *, show_all: bool = False) -> str:
     lines += [f"| {d.name} | {d.level} | {d.met} | {d.failed} | {d.unknown} |" for d in report.dimensions]
     lines += ["", "| Level | Reached | Required met | Failed | Unknown |", "|---|:---:|---:|---:|---:|"]
     lines += [
-        f"| {s.number} {s.name} | {'✔' if s.reached else ''} | {s.met}/{s.required} | {s.failed} | {s.unknown} |"
+        f"| {s.number} {s.name} | {'✔' if s.reached else ''} | {s.met}/{s.required} "
+        f"| {s.failed} | {s.unknown} |"
         for s in report.levels
     ]
     if report.next_level is not None:

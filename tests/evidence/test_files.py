@@ -25,7 +25,8 @@ def test_git_listing_has_tracked_and_untracked_but_not_ignored(tmp_path: Path) -
 
 
 def test_plain_folder_skips_tool_folders(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "r", {"src/m.py": "", ".venv/lib/x.py": "", "node_modules/p/i.js": ""}, commit=False)
+    layout = {"src/m.py": "", ".venv/lib/x.py": "", "node_modules/p/i.js": ""}
+    root = make_repo(tmp_path / "r", layout, commit=False)
     files = list_repo_files(root)
     assert [f.path for f in files.files] == ["src/m.py"]
     assert not files.git.is_repo
@@ -38,12 +39,15 @@ def test_deleted_tracked_file_is_not_listed(tmp_path: Path) -> None:
 
 
 def test_binary_huge_and_non_utf8_files_become_notes(tmp_path: Path) -> None:
-    root = make_repo(tmp_path / "r", {
-        "img.yml": b"\x89PNG\r\n\x1a\n\x00\x00",
-        "latin.py": "caf\xe9 = 1\n".encode("latin-1"),
-        "big.yml": "a: 1\n" * (MAX_READ_BYTES // 5 + 10),
-        "ok.py": "x = 1\n",
-    })
+    root = make_repo(
+        tmp_path / "r",
+        {
+            "img.yml": b"\x89PNG\r\n\x1a\n\x00\x00",
+            "latin.py": "caf\xe9 = 1\n".encode("latin-1"),
+            "big.yml": "a: 1\n" * (MAX_READ_BYTES // 5 + 10),
+            "ok.py": "x = 1\n",
+        },
+    )
     files = list_repo_files(root)
     assert files.read_text("img.yml") is None
     assert files.read_text("big.yml") is None

@@ -52,7 +52,8 @@ def test_names_over_azure_limits_are_refused_naming_the_resource() -> None:
 
 
 def test_every_derived_name_fits_for_the_longest_allowed_inputs() -> None:
-    answers = complete({"project_name": "abcdefghijk", "environments": ["dev", "prod"], "name_suffix": "ab12"}, level=3)
+    longest = {"project_name": "abcdefghijk", "environments": ["dev", "prod"], "name_suffix": "ab12"}
+    answers = complete(longest, level=3)
     assert all(len(name) <= limit for _, name, limit in derived_names(answers))
 
 
