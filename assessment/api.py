@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,7 +13,7 @@ from mlops_ladder import __version__
 from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, score
 from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
-from mlops_ladder.assessment.evidence.repo.collect import collect_repo
+from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence, collect_repo
 from mlops_ladder.assessment.report import Report, SourceStatus, Target
 from mlops_ladder.errors import BadInputError
 from mlops_ladder.levels.catalog import load_model
@@ -23,17 +26,28 @@ def assess(
     answers: AnswersEvidence | None = None,
 ) -> Report:
     """Assess the repository at *path* (plus Azure and answers evidence when given)."""
+    return assess_with_evidence(path, azure=azure, answers=answers)[0]
+
+
+def assess_with_evidence(
+    path: str | os.PathLike[str] = ".",
+    *,
+    azure: AzureEvidence | None = None,
+    answers: AnswersEvidence | None = None,
+) -> tuple[Report, RepoEvidence]:
+    """The report and the repository evidence it was made from (for callers that use both)."""
     root = resolve_repo_path(path)
     model = load_model()
-    repo = collect_repo(root)
-    evidence = Evidence(repo=repo, azure=azure, answers=answers)
-    findings = evaluate(model, evidence)
+    with _cyclic_gc_paused():
+        repo = collect_repo(root)
+        evidence = Evidence(repo=repo, azure=azure, answers=answers)
+        findings = evaluate(model, evidence)
     notes = list(repo.notes)
     if azure is not None:
         notes.extend(azure.notes)
     if answers is not None:
         notes.extend(answers.notes)
-    return Report(
+    report = Report(
         tool_version=__version__,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
@@ -56,6 +70,25 @@ def assess(
         findings=findings,
         notes=notes,
     )
+    return report, repo
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while evidence is collected and checked.
+
+    Parsing a large repository allocates millions of short-lived AST nodes and keeps hundreds of
+    thousands of facts; every allocation burst triggers collections that rescan all live objects
+    (0.5 s of a 20,000-file repo). Those objects hold no reference cycles, so reference counting
+    frees them all the same; the collector runs again as usual once the assessment is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def resolve_repo_path(path: str | os.PathLike[str]) -> Path:

@@ -19,7 +19,9 @@ from pathlib import Path
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--level", type=int, default=3)
     args = parser.parse_args()
@@ -30,8 +32,11 @@ def main() -> int:
         for i in range(args.repeat + 1):
             dest = Path(tmp) / f"p{i}"
             start = time.perf_counter()
-            proc = subprocess.run([*cli, "new", str(dest), "--level", str(args.level), "--defaults"],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [*cli, "new", str(dest), "--level", str(args.level), "--defaults"],
+                capture_output=True,
+                text=True,
+            )
             elapsed = time.perf_counter() - start
             if proc.returncode != 0:
                 print(proc.stderr, file=sys.stderr)
@@ -39,8 +44,10 @@ def main() -> int:
             if i:  # the first run warms the OS caches
                 times.append(elapsed)
     median = statistics.median(times)
-    print(f"new --level {args.level} --defaults: median {median:.2f} s over {len(times)} runs "
-          f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: {'met' if median < 3 else 'MISSED'}")
+    print(
+        f"new --level {args.level} --defaults: median {median:.2f} s over {len(times)} runs "
+        f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: {'met' if median < 3 else 'MISSED'}"
+    )
     return 0 if median < 3 else 1
 
 

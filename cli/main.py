@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from mlops_ladder import __version__
-from mlops_ladder.cli import assess, explain, levels, new
+from mlops_ladder.cli import assess, explain, levels, new, update, upgrade
 from mlops_ladder.errors import ExitCode, LadderError
 
 app = typer.Typer(
@@ -28,6 +28,8 @@ app.command("assess")(assess.assess)
 app.command("levels")(levels.levels)
 app.command("explain")(explain.explain)
 app.command("new")(new.new)
+app.command("upgrade")(upgrade.upgrade)
+app.command("update")(update.update)
 
 
 def _version(value: bool) -> None:

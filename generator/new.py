@@ -8,7 +8,6 @@ folder and leaves DEST as it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -19,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder import __version__
-from mlops_ladder.errors import BadInputError, LadderError, RefusedError
-from mlops_ladder.generator import questions
+from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.generator.history import CURRENT_VERSION
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, plan
+from mlops_ladder.generator.render import TemplateError, render_files
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,6 @@ class NewResult:
     files: tuple[str, ...]
     answers: Mapping[str, Any]
     committed: bool
-
-
-class TemplateError(LadderError):
-    """A template layer broke the layer contract (a bug in mlops-ladder, not in the user's input)."""
 
 
 def check_destination(dest: Path) -> None:
@@ -79,50 +75,16 @@ def new_project(dest: Path, level: int, answers: Mapping[str, Any], *, git: bool
 
 def render_layer(layer: Layer, dest: Path, answers: Mapping[str, Any]) -> None:
     """Render one layer into *dest* (which may hold lower layers), refusing to touch their files."""
-    import copier  # 0.25 s to import: only when rendering
-
-    before = _hashes(dest)
-    try:
-        copier.run_copy(
-            str(layer.path),
-            dest,
-            data=dict(answers),
-            defaults=True,
-            quiet=True,
-            overwrite=False,
-            skip_if_exists=list(before),  # belt and braces: a layer never replaces another's file
+    files = render_files(layer.path, layer.id, answers, CURRENT_VERSION)
+    clashes = sorted(path for path in files if (dest / path).exists())
+    if clashes:
+        raise TemplateError(
+            f"template layer {layer.id} would rewrite lower-layer files: {', '.join(clashes)}"
         )
-    except Exception as exc:  # copier's own errors name the template file at fault
-        raise TemplateError(f"template layer {layer.id} failed to render: {exc}") from exc
-    after = _hashes(dest)
-    rewritten = sorted(path for path, digest in before.items() if after.get(path) != digest)
-    if rewritten:
-        raise TemplateError(f"template layer {layer.id} rewrote lower-layer files: {', '.join(rewritten)}")
-    _stamp_answers_file(dest / layer.answers_file, layer)
-
-
-def _stamp_answers_file(path: Path, layer: Layer) -> None:
-    """Record where the layer came from as a stable name and tool version, not a local path."""
-    if not path.exists():
-        raise TemplateError(f"template layer {layer.id} did not write its answers file {layer.answers_file}")
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("_src_path:"):
-            line = f"_src_path: mlops-ladder:{layer.id}"
-        elif line.startswith("_commit:"):
-            line = f"_commit: v{__version__}"
-        lines.append(line)
-    if not any(line.startswith("_commit:") for line in lines):
-        lines.insert(1, f"_commit: v{__version__}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _hashes(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in root.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(root).parts
-    }
+    for path, content in files.items():
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 def _git_init_and_commit(root: Path, level: int) -> bool:
@@ -161,4 +123,4 @@ def _move_into_place(staging: Path, dest: Path) -> None:
     staging.rmdir()
 
 
-__all__ = ["NewResult", "check_destination", "new_project", "questions", "render_layer"]
+__all__ = ["NewResult", "TemplateError", "check_destination", "new_project", "render_layer"]

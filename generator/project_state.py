@@ -1,0 +1,101 @@
+"""What a repository holds of ours: the applied layers (one answers file each) and its git state."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlops_ladder.errors import BadInputError, RefusedError
+
+ANSWERS_DIR = ".mlops-ladder"
+_LAYER_FILE = re.compile(r"level-(\d+)\.answers\.yml")
+USER_FILES_KEY = "_mlops_ladder_user_files"  # paths an adopted repo already had: never ours to merge
+
+
+@dataclass
+class AppliedLayer:
+    id: str
+    level: int
+    version: str  # the template version that last rendered it, e.g. "v0.1.0"
+    answers: dict[str, Any]
+    user_files: list[str] = field(default_factory=list)
+    path: str = ""  # the answers file, repo-relative
+
+
+def applied_layers(root: Path) -> list[AppliedLayer]:
+    """The layers recorded in .mlops-ladder/, lowest first. A damaged answers file is a one-line error."""
+    folder = root / ANSWERS_DIR
+    if not folder.is_dir():
+        return []
+    layers = []
+    for path in sorted(folder.iterdir()):
+        match = _LAYER_FILE.fullmatch(path.name)
+        if not match:
+            continue
+        rel = path.relative_to(root).as_posix()
+        data = _read_answers(path, rel)
+        version = str(data.get("_commit") or "")
+        if not version.startswith("v"):
+            raise BadInputError(
+                f"{rel}: no template version (_commit)", hint="restore the file from git history"
+            )
+        answers = {k: v for k, v in data.items() if not str(k).startswith("_")}
+        user_files = list(data.get(USER_FILES_KEY) or [])
+        layers.append(
+            AppliedLayer(f"level-{match.group(1)}", int(match.group(1)), version, answers, user_files, rel)
+        )
+    return sorted(layers, key=lambda layer: layer.level)
+
+
+def _read_answers(path: Path, rel: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{rel}: cannot read: {exc}", hint="restore the file from git history") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise BadInputError(
+            f"{rel}: not valid YAML{where}", hint="fix or restore the answers file (git checkout -- FILE)"
+        ) from None
+    if not isinstance(data, dict):
+        raise BadInputError(f"{rel}: expected a mapping of answers", hint="restore the file from git history")
+    return data
+
+
+def is_git_repo(root: Path) -> bool:
+    if shutil.which("git") is None:
+        return False
+    proc = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True
+    )
+    return proc.returncode == 0 and Path(proc.stdout.strip()).resolve() == root.resolve()
+
+
+def dirty_paths(root: Path) -> list[str]:
+    """Changed, staged or untracked (not ignored) paths; empty for a clean work tree."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "-z", "--untracked-files=normal"],
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        raise RefusedError(f"{root}: git status failed: {proc.stderr.decode(errors='replace').strip()}")
+    entries = [e for e in proc.stdout.decode("utf-8", errors="replace").split("\0") if e]
+    return [e[3:] for e in entries if len(e) > 3]
+
+
+def require_clean_git(root: Path, command: str) -> None:
+    dirty = dirty_paths(root)
+    if dirty:
+        shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
+        raise RefusedError(
+            f"{root}: the work tree has uncommitted changes ({shown}); {command} needs a clean tree so that "
+            "every change it makes can be reviewed and undone",
+            hint="commit or stash your changes (git stash -u), then run it again",
+        )

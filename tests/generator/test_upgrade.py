@@ -1,0 +1,237 @@
+"""upgrade and update: chains of levels, 3-way merges that keep every user edit, and safety."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlops_ladder.assessment.api import assess
+from mlops_ladder.cli.main import run
+from mlops_ladder.errors import BadInputError, ExitCode, RefusedError
+from mlops_ladder.generator.changes import apply
+from mlops_ladder.generator.history import TemplateSource, freeze
+from mlops_ladder.generator.layers import TEMPLATES_DIR
+from mlops_ladder.generator.merge import Action
+from mlops_ladder.generator.new import new_project
+from mlops_ladder.generator.questions import complete
+from mlops_ladder.generator.update import plan_update
+from mlops_ladder.generator.upgrade import plan_upgrade
+from tests.conftest import git
+
+CHANGED_VERSION = "v0.1.1"
+
+
+def generate(dest: Path, level: int, **data) -> Path:
+    new_project(dest, level, complete({"name_suffix": "ab12", **data}, level))
+    return dest
+
+
+def commit_all(root: Path, message: str = "edit") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+@pytest.fixture(scope="module")
+def level1_project(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("gen") / "p1", 1)
+
+
+@pytest.fixture
+def project(level1_project: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(level1_project, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def changed_source(tmp_path_factory) -> TemplateSource:
+    """A newer template version: README and CI changed, a file added, the released one kept as history."""
+    root = tmp_path_factory.mktemp("templates") / "templates"
+    shutil.copytree(TEMPLATES_DIR, root, ignore=shutil.ignore_patterns("history", "__pycache__"))
+    readme = root / "level-1" / "template" / "README.md.jinja"
+    lines = readme.read_text().splitlines(keepends=True)
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines.insert(title + 1, "Template v0.1.1 adds this paragraph near the top.\n")
+    readme.write_text("".join(lines))
+    ci = next((root / "level-1" / "template").rglob("ci.yml*"))
+    ci.write_text(ci.read_text().replace("name: ci", "name: ci  # v0.1.1", 1))
+    (root / "level-1" / "template" / "docs").mkdir(exist_ok=True)
+    (root / "level-1" / "template" / "docs" / "new-in-v011.md").write_text("# New in v0.1.1\n")
+    history = root / "history"
+    freeze(TEMPLATES_DIR, "v0.1.0", history)
+    return TemplateSource(current=root, version=CHANGED_VERSION, history=history)
+
+
+# -- upgrade ---------------------------------------------------------------------------------
+
+
+def test_upgrade_chain_1_2_3_reaches_each_level(project: Path) -> None:
+    for target in (2, 3):
+        planned = plan_upgrade(project)
+        assert planned.to_level == target and not planned.adopted
+        apply(planned.plan)
+        assert not planned.plan.conflicts
+        commit_all(project, f"upgrade to {target}")
+        report = assess(project)
+        assert report.level == target, [f.criterion.id for f in report.blocking(target)]
+
+
+def test_upgrade_keeps_user_edits_in_lower_layer_files(project: Path) -> None:
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n# my own setting\n")
+    commit_all(project)
+    apply(plan_upgrade(project).plan)
+    assert pyproject.read_text().endswith("# my own setting\n")
+
+
+def test_dry_run_shows_plan_and_diff_and_writes_nothing(project: Path, capsys) -> None:
+    before = git(project, "status", "--porcelain")
+    assert run(["upgrade", str(project), "--dry-run"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "from level 1 to level 2" in out and "+++ b/mlops/azureml/train/pipeline.yml" in out
+    assert "Dry run: nothing was written." in out
+    assert git(project, "status", "--porcelain") == before == ""
+
+
+def test_dirty_tree_is_refused(project: Path, capsys) -> None:
+    (project / "README.md").write_text("changed\n")
+    assert run(["upgrade", str(project)]) == ExitCode.REFUSED
+    err = capsys.readouterr().err
+    assert "uncommitted changes (README.md)" in err and "git stash" in err
+    assert run(["update", str(project)]) == ExitCode.REFUSED
+    assert not (project / "mlops" / "azureml" / "train").exists()
+
+
+def test_untracked_files_also_make_the_tree_dirty(project: Path) -> None:
+    (project / "scratch.py").write_text("x = 1\n")
+    with pytest.raises(RefusedError, match=r"scratch\.py"):
+        plan_upgrade(project)
+
+
+def test_non_git_folder_is_refused_for_update_and_explicit_for_upgrade(project: Path, capsys) -> None:
+    shutil.rmtree(project / ".git")
+    assert run(["update", str(project)]) == ExitCode.REFUSED
+    assert run(["upgrade", str(project)]) == ExitCode.REFUSED
+    assert "--no-git" in capsys.readouterr().err
+    readme_before = (project / "README.md").read_bytes()
+    assert run(["upgrade", str(project), "--no-git"]) == ExitCode.OK
+    assert (project / "mlops" / "azureml" / "train" / "pipeline.yml").exists()
+    assert (project / "README.md").read_bytes() == readme_before, (
+        "without git, existing files are not touched"
+    )
+
+
+def test_unknown_or_impossible_target_levels(project: Path, capsys) -> None:
+    assert run(["upgrade", str(project), "--to", "9"]) == ExitCode.USAGE
+    assert run(["upgrade", str(project), "--to", "4"]) == ExitCode.BAD_INPUT
+    assert "level 4 has no templates yet" in capsys.readouterr().err
+    assert run(["upgrade", str(project), "--to", "1"]) == ExitCode.BAD_INPUT
+    assert "already at level 1" in capsys.readouterr().err
+
+
+def test_a_failure_mid_way_leaves_the_repository_as_it_was(project: Path) -> None:
+    planned = plan_upgrade(project)
+    writes = iter(range(10_000))
+
+    def fail_on_fifth(change) -> None:
+        if next(writes) == 5:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        apply(planned.plan, before_each=fail_on_fifth)
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_damaged_answers_file_is_a_one_line_error(project: Path, capsys) -> None:
+    answers = project / ".mlops-ladder" / "level-1.answers.yml"
+    answers.write_text(answers.read_text()[:40] + "\n  - [unclosed\n")
+    commit_all(project)
+    assert run(["upgrade", str(project)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("error: .mlops-ladder/level-1.answers.yml: not valid YAML") and "Traceback" not in err
+    )
+
+
+def test_user_file_at_a_new_layer_path_is_kept_and_reported(project: Path) -> None:
+    docs = project / "docs"
+    docs.mkdir()
+    (docs / "training.md").write_text("my own training notes\n")
+    commit_all(project)
+    planned = plan_upgrade(project)
+    skipped = {c.path: c for c in planned.plan.of(Action.SKIP_OWN)}
+    assert "docs/training.md" in skipped
+    apply(planned.plan)
+    assert (docs / "training.md").read_text() == "my own training notes\n"
+    assert "docs/training.md" in (project / ".mlops-ladder" / "level-2.answers.yml").read_text()
+
+
+# -- update ----------------------------------------------------------------------------------
+
+
+def test_update_when_current_changes_nothing(project: Path) -> None:
+    result = plan_update(project)
+    assert result.plan.writes == []
+    assert result.layers == [("level-1", "v0.1.0", "v0.1.0")]
+
+
+def test_update_to_a_changed_template_keeps_user_edits(project: Path, changed_source: TemplateSource) -> None:
+    ci = next((project / ".github").rglob("ci.yml"))
+    ci.write_text(ci.read_text() + "# my extra comment\n")
+    commit_all(project)
+    result = plan_update(project, changed_source)
+    actions = {c.path: c.action for c in result.plan.changes}
+    assert actions["README.md"] == Action.UPDATE
+    assert actions[ci.relative_to(project).as_posix()] == Action.MERGE
+    assert actions["docs/new-in-v011.md"] == Action.ADD
+    apply(result.plan)
+    assert "Template v0.1.1 adds this paragraph" in (project / "README.md").read_text()
+    text = ci.read_text()
+    assert "name: ci  # v0.1.1" in text and text.endswith("# my extra comment\n")
+    assert "_commit: v0.1.1" in (project / ".mlops-ladder" / "level-1.answers.yml").read_text()
+
+
+def test_conflicting_edits_are_listed_and_keep_both_sides(project: Path, changed_source, capsys) -> None:
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    lines.insert(1, "My own line exactly where the template adds one.\n")  # right after the title
+    readme.write_text("".join(lines))
+    commit_all(project)
+    result = plan_update(project, changed_source)
+    assert [c.path for c in result.plan.conflicts] == ["README.md"]
+    apply(result.plan)
+    text = readme.read_text()
+    assert "My own line exactly where" in text and "Template v0.1.1 adds" in text
+    assert "<<<<<<< README.md (yours)" in text and ">>>>>>> README.md (template now)" in text
+
+
+def test_update_cli_exit_code_for_conflicts(project: Path, changed_source, monkeypatch, capsys) -> None:
+    readme = project / "README.md"
+    lines = readme.read_text().splitlines(keepends=True)
+    lines.insert(1, "Mine.\n")
+    readme.write_text("".join(lines))
+    commit_all(project)
+    monkeypatch.setattr("mlops_ladder.generator.update.TemplateSource", lambda: changed_source)
+    assert run(["update", str(project)]) == ExitCode.CONFLICTS
+    out = capsys.readouterr().out
+    assert "Conflicts to resolve" in out and "README.md" in out
+
+
+def test_update_refuses_a_project_from_an_unknown_release(project: Path) -> None:
+    answers = project / ".mlops-ladder" / "level-1.answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v0.1.0", "_commit: v0.0.1"))
+    commit_all(project)
+    with pytest.raises(BadInputError, match=r"generated by mlops-ladder 0\.0\.1"):
+        plan_update(project)
+
+
+def test_update_refuses_a_repository_we_did_not_generate(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / "a.py").write_text("x = 1\n")
+    git(root, "init", "-q")
+    commit_all(root)
+    with pytest.raises(BadInputError, match="not generated by mlops-ladder"):
+        plan_update(root)
