@@ -16,6 +16,7 @@ LABEL = {
     Action.SKIP_OWN: "keep yours",
     Action.SKIP_DELETED: "skip",
     Action.KEEP_EDITED: "keep yours",
+    Action.NOT_ADDED: "not added",
 }
 ORDER = list(LABEL)
 
@@ -26,11 +27,15 @@ def show_plan(plan: Plan, *, out=None) -> None:
         print("  nothing to change", file=out)
     for change in sorted(plan.changes, key=lambda c: (ORDER.index(c.action), c.path)):
         print(f"  {LABEL[change.action]:<11} {change.path}  [{change.layer}]", file=out)
-    wiring = [c for c in plan.changes if "wire by hand" in c.note or "assumes" in c.note]
+    wiring: dict[str, list[str]] = {}  # one note, many files (tests/training/* share theirs)
+    for change in plan.changes:
+        if "wire by hand" in change.note or "assumes" in change.note or change.action == Action.NOT_ADDED:
+            wiring.setdefault(change.note, []).append(change.path)
     if wiring:
         print("\nWire by hand:", file=out)
-        for change in wiring:
-            print(f"  - {change.path}: {change.note}", file=out)
+        for note, paths in wiring.items():
+            shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            print(f"  - {shown}: {note}", file=out)
     for note in plan.notes:
         print(f"\nNote: {note}", file=out)
 

@@ -22,6 +22,7 @@ class Action(StrEnum):
     SKIP_OWN = "skip-own"  # the repository already has its own file at that path: left alone
     SKIP_DELETED = "skip-deleted"  # the user deleted the template's file: respected
     KEEP_EDITED = "keep-edited"  # the template dropped it but the user changed it: kept
+    NOT_ADDED = "not-added"  # adopting a repository: a template file that would not work there as is
 
     @property
     def writes(self) -> bool:

@@ -16,6 +16,8 @@ from mlops_ladder.errors import BadInputError, RefusedError
 ANSWERS_DIR = ".mlops-ladder"
 _LAYER_FILE = re.compile(r"level-(\d+)\.answers\.yml")
 USER_FILES_KEY = "_mlops_ladder_user_files"  # paths an adopted repo already had: never ours to merge
+ADOPTED_KEY = "_mlops_ladder_adopted"  # the layer was added to a repository written by hand
+PACKAGE_DIR_KEY = "_mlops_ladder_package_dir"  # where an adopted repository keeps its package
 
 
 @dataclass
@@ -26,6 +28,8 @@ class AppliedLayer:
     answers: dict[str, Any]
     user_files: list[str] = field(default_factory=list)
     path: str = ""  # the answers file, repo-relative
+    adopted: bool = False
+    package_dir: str | None = None  # set when template package files live in the user's own folder
 
 
 def applied_layers(root: Path) -> list[AppliedLayer]:
@@ -47,8 +51,11 @@ def applied_layers(root: Path) -> list[AppliedLayer]:
             )
         answers = {k: v for k, v in data.items() if not str(k).startswith("_")}
         user_files = list(data.get(USER_FILES_KEY) or [])
+        level = int(match.group(1))
+        adopted = bool(data.get(ADOPTED_KEY))
+        package_dir = data.get(PACKAGE_DIR_KEY)
         layers.append(
-            AppliedLayer(f"level-{match.group(1)}", int(match.group(1)), version, answers, user_files, rel)
+            AppliedLayer(f"level-{level}", level, version, answers, user_files, rel, adopted, package_dir)
         )
     return sorted(layers, key=lambda layer: layer.level)
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from mlops_ladder.errors import LadderError
-from mlops_ladder.generator.project_state import USER_FILES_KEY
+from mlops_ladder.generator.project_state import ADOPTED_KEY, PACKAGE_DIR_KEY, USER_FILES_KEY
 
 
 class TemplateError(LadderError):
@@ -23,8 +23,15 @@ class TemplateError(LadderError):
 
 
 def render_files(
-    layer_dir: Path, layer_id: str, answers: Mapping[str, Any], version: str, user_files: Iterable[str] = ()
+    layer_dir: Path,
+    layer_id: str,
+    answers: Mapping[str, Any],
+    version: str,
+    user_files: Iterable[str] = (),
+    adopted: bool = False,
+    package_dir: str | None = None,
 ) -> dict[str, bytes]:
+    """Render a layer; with *package_dir*, the template's src/<package>/ files move into that folder."""
     import copier  # 0.25 s to import: only when rendering
 
     with tempfile.TemporaryDirectory(prefix="mlops-ladder-render-") as tmp:
@@ -41,7 +48,12 @@ def render_files(
     answers_file = answers_path(layer_id)
     if answers_file not in files:
         raise TemplateError(f"template layer {layer_id} did not write its answers file {answers_file}")
-    files[answers_file] = stamp_answers(files[answers_file], layer_id, version, user_files)
+    files[answers_file] = stamp_answers(
+        files[answers_file], layer_id, version, user_files, adopted, package_dir
+    )
+    if package_dir:
+        package = str(answers["package_name"])
+        files = {remap_package_path(path, package, package_dir): data for path, data in files.items()}
     return files
 
 
@@ -49,7 +61,14 @@ def answers_path(layer_id: str) -> str:
     return f".mlops-ladder/{layer_id}.answers.yml"
 
 
-def stamp_answers(content: bytes, layer_id: str, version: str, user_files: Iterable[str] = ()) -> bytes:
+def stamp_answers(
+    content: bytes,
+    layer_id: str,
+    version: str,
+    user_files: Iterable[str] = (),
+    adopted: bool = False,
+    package_dir: str | None = None,
+) -> bytes:
     text = content.decode("utf-8")
     header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
     data = yaml.safe_load(text) or {}
@@ -61,4 +80,14 @@ def stamp_answers(content: bytes, layer_id: str, version: str, user_files: Itera
     kept = sorted(set(user_files))
     if kept:
         data[USER_FILES_KEY] = kept
+    if adopted:
+        data[ADOPTED_KEY] = True
+    if package_dir:
+        data[PACKAGE_DIR_KEY] = package_dir
     return (header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)).encode("utf-8")
+
+
+def remap_package_path(path: str, package: str, package_dir: str) -> str:
+    """A template package file (src/<package>/...) as it lives in a repository whose package is elsewhere."""
+    prefix = f"src/{package}/"
+    return package_dir + "/" + path[len(prefix) :] if path.startswith(prefix) else path

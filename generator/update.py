@@ -56,12 +56,13 @@ def layer_changes(
     overrides: Mapping[str, Any] | None = None,
 ) -> list[FileChange]:
     """The changes that bring one applied layer to the current template version and answers."""
+    extra = {"user_files": layer.user_files, "adopted": layer.adopted, "package_dir": layer.package_dir}
     base = render_files(
-        source.layer_dir(layer.id, layer.version), layer.id, layer.answers, layer.version, layer.user_files
+        source.layer_dir(layer.id, layer.version), layer.id, layer.answers, layer.version, **extra
     )
     answers = {**layer.answers, **(overrides or {})}
     theirs = render_files(
-        source.layer_dir(layer.id, source.version), layer.id, answers, source.version, layer.user_files
+        source.layer_dir(layer.id, source.version), layer.id, answers, source.version, **extra
     )
     changes = []
     for path in sorted(set(base) | set(theirs)):

@@ -76,9 +76,9 @@ def plan_upgrade(
     target = current + 1 if to is None else to
     _check_target(target, current, report.level)
     data = {k: coerce(k, v) for k, v in (data or {}).items()}
-    if applied:
+    if applied and not any(a.adopted for a in applied):
         return _plan_generated(root, applied, report, target, data, source, git)
-    return _plan_adopted(root, report, repo, target, data, source, git)
+    return _plan_adopted(root, report, repo, applied, target, data, source, git)
 
 
 def _check_target(target: int, current: int, assessed: int) -> None:
@@ -174,63 +174,170 @@ def _version_of(answers_file: bytes | None) -> str:
 
 
 def _plan_adopted(
-    root: Path, report: Report, repo: RepoEvidence, target: int, data, source, git: bool
+    root: Path, report: Report, repo: RepoEvidence, applied, target: int, data, source, git: bool
 ) -> UpgradePlan:
     from mlops_ladder.generator.manifest import load_manifest
+    from mlops_ladder.generator.render import stamp_answers
 
-    guessed = adopt_answers(root, repo, target)
+    guessed = applied[-1].answers if applied else adopt_answers(root, repo, target)
     answers = complete({**guessed, **data, "level": target}, target)
     result = UpgradePlan(Plan(root), report.level, target, adopted=True, answers=answers, git=git)
     met = {f.criterion.id for f in report.findings if f.outcome.is_met}
+    package = answers["package_name"]
+    package_dir = (
+        (applied[-1].package_dir if applied else None) or _package_dir(repo, package) or f"src/{package}"
+    )
+    remap = package_dir if package_dir != f"src/{package}" else None
+    present = {a.level for a in applied}
+    rendered: list[tuple[Layer, dict[str, bytes]]] = []
     for n in range(1, target + 1):
-        lyr: Layer = layer(n)
-        manifest = load_manifest(lyr.path, answers)
-        files = render_files(lyr.path, lyr.id, answers, source.version)
+        if n in present:
+            continue  # already adopted: `update` keeps it current
+        lyr = layer(n)
+        rendered.append((lyr, render_files(lyr.path, lyr.id, answers, source.version, package_dir=remap)))
+    manifests = {lyr.id: load_manifest(lyr.path, answers) for lyr, _ in rendered}
+
+    def needed(lyr: Layer, path: str) -> bool:
+        entry = manifests[lyr.id].entry_for(_unmap(path, package, package_dir))
+        return entry is None or entry.contract or not entry.satisfies or not set(entry.satisfies) <= met
+
+    adding = {
+        path: content
+        for lyr, files in rendered
+        for path, content in files.items()
+        if needed(lyr, path) and read_current(root, path) is None
+    }
+    broken = _unresolved_imports(
+        adding, package, package_dir, {m.module: m.functions for m in repo.python.modules}
+    )
+    for lyr, files in rendered:
         kept: list[str] = []
         changes: list[FileChange] = []
         for path, content in files.items():
             if path == answers_path(lyr.id):
                 continue  # written last, with the paths that stayed the user's
-            entry = manifest.entry_for(path)
-            needed = entry is None or entry.contract or not entry.satisfies or not set(entry.satisfies) <= met
+            entry = manifests[lyr.id].entry_for(_unmap(path, package, package_dir))
+            wire = entry.wire if entry is not None and entry.wire else ""
             ours = read_current(root, path)
             if ours is not None and ours != content:
                 kept.append(path)
                 note = "the repository has its own file here; left alone"
-                if entry is not None and entry.wire:
-                    note += f"; the template's version assumes: {entry.wire}"
+                note += f"; the template's version assumes: {wire}" if wire else ""
                 changes.append(FileChange(path, Action.SKIP_OWN, lyr.id, None, ours, note))
-            elif ours is None and needed:
-                wire = entry.wire if entry is not None and entry.wire else ""
-                changes.append(
-                    FileChange(
-                        path,
-                        Action.ADD,
-                        lyr.id,
-                        content,
-                        None,
-                        f"wire by hand: {wire}" if wire else NOTES[Action.ADD],
-                    )
-                )
+            elif ours is None and needed(lyr, path) and path in broken:
+                note = f"not added: it {broken[path]} (adapt it to your code and add it by hand)"
+                changes.append(FileChange(path, Action.NOT_ADDED, lyr.id, None, None, note))
+            elif ours is None and needed(lyr, path):
+                note = f"wire by hand: {wire}" if wire else NOTES[Action.ADD]
+                changes.append(FileChange(path, Action.ADD, lyr.id, content, None, note))
         if any(c.action == Action.ADD for c in changes):
-            stamped = files[answers_path(lyr.id)]
-            from mlops_ladder.generator.render import stamp_answers
-
-            stamped = stamp_answers(stamped, lyr.id, source.version, kept)
-            changes.append(
-                FileChange(
-                    answers_path(lyr.id),
-                    Action.ADD,
-                    lyr.id,
-                    stamped,
-                    None,
-                    "records the answers and the files that stay yours",
-                )
+            stamped = stamp_answers(
+                files[answers_path(lyr.id)], lyr.id, source.version, kept, adopted=True, package_dir=remap
             )
+            note = "records the answers and the files that stay yours"
+            changes.append(FileChange(answers_path(lyr.id), Action.ADD, lyr.id, stamped, None, note))
             result.layers_added.append(lyr.id)
         result.plan.changes.extend(changes)
+    if git:
+        for existing in applied:
+            changes = layer_changes(
+                root, existing, source, {k: v for k, v in answers.items() if k in existing.answers}
+            )
+            if changes:
+                result.layers_updated.append(existing.id)
+            result.plan.changes.extend(changes)
     result.plan.notes.extend(_adoption_notes(repo, answers))
     return result
+
+
+def _package_dir(repo: RepoEvidence, package: str) -> str | None:
+    """The folder of the user's package (`src/pkg`, `pkg`, `lib/pkg`...), from where its modules live."""
+    for module in repo.python.code_modules:
+        parts = module.path.split("/")
+        if module.module.split(".")[0] == package and package in parts[:-1]:
+            return "/".join(parts[: parts.index(package) + 1])
+    return None
+
+
+def _unmap(path: str, package: str, package_dir: str) -> str:
+    prefix = package_dir + "/"
+    return f"src/{package}/" + path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def _module_of(path: str, package: str, package_dir: str) -> str | None:
+    if not (path.startswith(package_dir + "/") and path.endswith(".py")):
+        return None
+    rel = path[len(package_dir) + 1 : -3].replace("/", ".")
+    return package if rel == "__init__" else f"{package}.{rel.removesuffix('.__init__')}"
+
+
+def _unresolved_imports(
+    candidates: Mapping[str, bytes], package: str, package_dir: str, existing: Mapping[str, frozenset[str]]
+) -> dict[str, str]:
+    """Candidate Python files that import a module of *package* that will not exist, with that module.
+
+    *existing* maps the repository's module names to their top-level function names. Repeated until
+    nothing changes: a module dropped because its imports do not resolve breaks the files that
+    import it. This keeps an adoption from adding tests or modules that fail on import in the
+    user's CI.
+    """
+    provided = set(existing) | {m for p in candidates if (m := _module_of(p, package, package_dir))}
+    needs = {
+        path: _required_modules(content, package, existing, _relative_anchor(path, package, package_dir))
+        for path, content in candidates.items()
+        if path.endswith(".py")
+    }
+    broken: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for path, modules in needs.items():
+            missing = sorted(modules - provided)
+            if path not in broken and missing:
+                broken[path] = f"imports {missing[0]}, which your package does not have"
+                provided.discard(_module_of(path, package, package_dir) or "")
+                changed = True
+            folder = path.rpartition("/")[0]
+            conftest = f"{folder}/conftest.py" if folder else "conftest.py"
+            if path not in broken and conftest in broken:  # its fixtures come from that conftest
+                broken[path] = f"uses the fixtures of {conftest}, which is not added"
+                changed = True
+    return broken
+
+
+def _relative_anchor(path: str, package: str, package_dir: str) -> str | None:
+    """The dotted name relative imports of *path* start from (a package's __init__ counts as inside it)."""
+    module = _module_of(path, package, package_dir)
+    return f"{module}.__init__" if module and path.endswith("__init__.py") else module
+
+
+def _required_modules(
+    content: bytes, package: str, existing: Mapping[str, frozenset[str]], module: str | None = None
+) -> set[str]:
+    """The modules of *package* that *content* needs: `import a.b`, `from a.b import c` need a.b;
+    `from pkg import c` needs pkg.c too, unless the package's __init__ defines a function c."""
+    import ast
+
+    try:
+        tree = ast.parse(content)
+    except SyntaxError:
+        return set()
+    needed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            needed.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.level == 0 or module):
+            base = node.module or ""
+            if node.level:  # relative to the importing module's package
+                parent = module.split(".")[: -node.level] if module else []
+                base = ".".join([*parent, *([base] if base else [])])
+            if not base:
+                continue
+            needed.add(base)
+            if base == package or (node.level and not node.module):
+                defined = existing.get(base, frozenset())
+                needed.update(f"{base}.{a.name}" for a in node.names if a.name not in defined)
+    return {n for n in needed if n == package or n.startswith(package + ".")}
 
 
 def adopt_answers(root: Path, repo: RepoEvidence, target: int) -> dict[str, Any]:
