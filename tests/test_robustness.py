@@ -10,6 +10,9 @@ from mlops_ladder.cli.main import run
 from mlops_ladder.errors import ExitCode
 from tests.conftest import make_repo
 
+ARM_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
+WORKSPACE = "Microsoft.MachineLearningServices/workspaces@2024-10-01"
+PIPELINE_SCHEMA = "https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json"
 GOOD_CI = """name: ci
 on: [pull_request]
 jobs:
@@ -31,10 +34,10 @@ def test_a_repository_full_of_broken_files_is_still_assessed(tmp_path: Path, cap
             "src/pkg/train.py": "import pandas as pd\n\n\ndef train(df):\n    return df.mean()\n",
             "src/pkg/latin.py": "# caf\xe9\nx = 1\n".encode("latin-1"),
             "src/pkg/syntax.py": "def broken(:\n",
-            "tests/test_train.py": "from pkg.train import train\n\n\ndef test_train():\n    assert train\n",
-            "infra/main.bicep": "resource ws 'Microsoft.MachineLearningServices/workspaces@2024-10-01' = {\n  name: \n",
-            "infra/arm.json": '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", ',
-            "mlops/pipeline.yml": "$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json\njobs: [\n",
+            "tests/test_train.py": "from pkg.train import train\n\n\ndef test_it():\n    assert train\n",
+            "infra/main.bicep": f"resource ws '{WORKSPACE}' = {{\n  name: \n",
+            "infra/arm.json": f'{{"$schema": "{ARM_SCHEMA}", ',
+            "mlops/pipeline.yml": f"$schema: {PIPELINE_SCHEMA}\njobs: [\n",
             "notebooks/n.ipynb": "{not json",
             "data/huge.yml": "a: 1\n" * 600_000,
             "requirements.txt": "pandas==2.2.3\n",
