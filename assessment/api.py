@@ -26,7 +26,11 @@ def assess(
     answers: AnswersEvidence | None = None,
 ) -> Report:
     """Assess the repository at *path* (plus Azure and answers evidence when given)."""
-    return assess_with_evidence(path, azure=azure, answers=answers)[0]
+    # The collector stays paused until the evidence is freed (by reference counting, when the
+    # tuple goes): resumed while the evidence lives, its next runs would walk every fact once more
+    # (~0.2 s for a 20,000-file repository).
+    with _cyclic_gc_paused():
+        return assess_with_evidence(path, azure=azure, answers=answers)[0]
 
 
 def assess_with_evidence(

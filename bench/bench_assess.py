@@ -165,23 +165,11 @@ def generate(root: Path, n_files: int, seed: int = 7) -> None:
 
 
 def paths_the_collector_reads(root: Path) -> list[str]:
-    """Run the collector once with RepoFiles.read_text instrumented to record what it reads."""
-    from mlops_ladder.assessment.evidence.repo import files as files_module
+    """Run the collector once and list what it read (RepoFiles keeps every read, including those
+    its forked parse workers made; instrumenting RepoFiles._read here would miss the latter)."""
     from mlops_ladder.assessment.evidence.repo.collect import collect_repo
 
-    read: list[str] = []
-    original = files_module.RepoFiles._read
-
-    def recording(self, path):  # type: ignore[no-untyped-def]
-        read.append(path)
-        return original(self, path)
-
-    files_module.RepoFiles._read = recording  # type: ignore[method-assign]
-    try:
-        collect_repo(root)
-    finally:
-        files_module.RepoFiles._read = original  # type: ignore[method-assign]
-    return read
+    return collect_repo(root).files.read_paths()
 
 
 BASELINE_SCRIPT = """

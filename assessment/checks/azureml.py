@@ -89,7 +89,7 @@ def _label(asset: AmlAsset) -> str:
 
 
 def _python_calls(repo: RepoEvidence, *suffixes: str) -> list[tuple[PythonModule, Call]]:
-    return [(m, c) for m in repo.python.code_modules for c in m.calls_ending(*suffixes)]
+    return repo.python.calls_ending(*suffixes, include_tests=False)
 
 
 def _call_refs(calls: list[tuple[PythonModule, Call]]) -> tuple:

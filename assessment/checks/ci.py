@@ -151,8 +151,8 @@ def _pipeline_job_at(repo: RepoEvidence, path: str) -> bool:
 
 def _defines_dsl_pipeline(repo: RepoEvidence, module: PythonModule) -> bool:
     """The script builds its pipeline with @dsl.pipeline, itself or in a repo module it imports."""
-    by_name = {m.module: m for m in repo.python.modules}
-    candidates = [module] + [by_name[name] for name in module.imports if name in by_name]
+    imported = (repo.python.module_named(name) for name in module.imports)
+    candidates = [module] + [m for m in imported if m is not None]
     return any(call.endswith("dsl.pipeline") for m in candidates for call in m.calls)
 
 

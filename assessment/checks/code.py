@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +28,8 @@ from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml import deployment_scoring_script
 from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind
-from mlops_ladder.assessment.evidence.repo.python_gates import registers_model
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonModule
+from mlops_ladder.assessment.evidence.repo.python_gates import REGISTRATION_LAST_NAMES, registers_model
+from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -82,9 +81,15 @@ def _names(items: Iterable[str], limit: int = 3) -> str:
 
 def _code_modules(repo: RepoEvidence) -> list[PythonModule]:
     """Non-test modules that are project code (not setup.py, noxfile.py or docs/conf.py)."""
+    return list(repo.python.derived("code.project_modules", _project_modules))
+
+
+def _project_modules(python: PythonEvidence) -> list[PythonModule]:
     return [
-        m for m in repo.python.code_modules
-        if posixpath.basename(m.path) not in TOOLING_FILES and not m.path.startswith("docs/")
+        m for m in python.modules
+        if not m.is_test
+        and posixpath.basename(m.path) not in TOOLING_FILES
+        and not m.path.startswith("docs/")
     ]
 
 
@@ -97,19 +102,17 @@ def _is_under(name: str, roots: Iterable[str]) -> bool:
 
 
 def _imported_roots(module: PythonModule, roots: Iterable[str]) -> list[str]:
-    return [r for r in roots if module.imports_any(r)]
+    prefixes = module.import_prefixes  # one set lookup per root instead of a scan of the imports
+    return [r for r in roots if r in prefixes]
 
 
 class ModuleIndex:
     """Find the project modules an import names (by full guessed name or a dotted suffix of it)."""
 
-    def __init__(self, modules: Iterable[PythonModule]) -> None:
-        self.by_name: dict[str, list[PythonModule]] = defaultdict(list)
+    def __init__(self, python: PythonEvidence) -> None:
+        # the mapping, not the evidence: PythonEvidence.derived keeps this index (no reference cycle)
+        self.by_name = python.modules_by_name_suffix()
         self._targets: dict[str, list[PythonModule]] = {}
-        for module in modules:
-            parts = module.module.split(".") if module.module else []
-            for start in range(len(parts)):
-                self.by_name[".".join(parts[start:])].append(module)
 
     def targets(self, importer: PythonModule) -> list[PythonModule]:
         """The project modules *importer* imports; of several with the same name, the nearest ones."""
@@ -137,6 +140,11 @@ class ModuleIndex:
                 seen[target.path] = target
                 queue.append(target)
         return seen
+
+
+def _module_index(repo: RepoEvidence) -> ModuleIndex:
+    """One ModuleIndex for all checks: what a module imports is worked out once per assessment."""
+    return repo.python.derived("code.module_index", ModuleIndex)
 
 
 def _shared_folders(a: str, b: str) -> int:
@@ -213,16 +221,33 @@ def _no_scoring_script(repo: RepoEvidence) -> CheckResult:
     )
 
 
-def _mlflow_logging_calls(module: PythonModule) -> list[Call]:
-    calls = []
+def _mlflow_logging_calls(module: PythonModule, calls: Iterable[Call] | None = None) -> list[Call]:
+    """The calls of *module* (or those of *calls*, which are its) that log to MLflow."""
+    found = []
     uses_mlflow = module.imports_any("mlflow")
-    for call in module.calls:
+    for call in module.calls if calls is None else calls:
         last = call.name.rpartition(".")[2]
         module_level = call.name.startswith("mlflow.") and (last.startswith("log_") or last == "autolog")
         client_level = uses_mlflow and last in MLFLOW_CLIENT_LOGS  # MlflowClient().log_metric(run_id, ...)
         if module_level or client_level:
-            calls.append(call)
-    return calls
+            found.append(call)
+    return found
+
+
+def _mlflow_logging(repo: RepoEvidence, modules: list[PythonModule]) -> list[tuple[PythonModule, list[Call]]]:
+    """(module, its MLflow logging calls) for the *modules* that log, in order. Only calls named
+    log_* or autolog can log (MLFLOW_CLIENT_LOGS are log_* too), so only those are looked at."""
+    python = repo.python
+    names = [n for n in python.call_last_names() if n.startswith("log_") or n == "autolog"]
+    candidates: dict[int, list[Call]] = {}
+    for module, call in python.calls_ending(*names):
+        candidates.setdefault(id(module), []).append(call)
+    logging = []
+    for module in modules:
+        calls = _mlflow_logging_calls(module, candidates[id(module)]) if id(module) in candidates else []
+        if calls:
+            logging.append((module, calls))
+    return logging
 
 
 # -- level 1: code and project hygiene -------------------------------------------------------
@@ -246,13 +271,17 @@ def is_git_repository(repo: RepoEvidence, min_commits: int = 1) -> CheckResult:
 
 def has_ml_code_in_modules(repo: RepoEvidence) -> CheckResult:
     code = _code_modules(repo)
-    index = ModuleIndex(repo.python.modules)
-    imported: set[str] = set()
-    for module in repo.python.modules:
-        imported.update(t.path for t in index.targets(module))
     with_ml = [(m, _imported_roots(m, ML_LIBRARIES)) for m in code]
     with_ml = [(m, roots) for m, roots in with_ml if roots]
-    shared = [m for m in code if m.path in imported and m.functions and not _imported_roots(m, ML_LIBRARIES)]
+    # Modules without an ML import count when other code imports them and uses their functions;
+    # what every module imports is worked out only when there is such a module to ask about.
+    shared = [m for m in code if m.functions and not _imported_roots(m, ML_LIBRARIES)]
+    if shared:
+        index = _module_index(repo)
+        imported: set[str] = set()
+        for module in repo.python.modules:
+            imported.update(t.path for t in index.targets(module))
+        shared = [m for m in shared if m.path in imported]
     if with_ml or shared:
         first = with_ml[0] if with_ml else (shared[0], [])
         what = f"imports {_names(first[1])}" if first[1] else "defines functions other code imports"
@@ -328,7 +357,7 @@ def has_unit_tests_for_project_code(repo: RepoEvidence) -> CheckResult:
         )
     if not code:
         return failed(f"{_plural(len(tests), 'test module')} but no project module for them to test")
-    index = ModuleIndex(repo.python.modules)
+    index = _module_index(repo)
     found: list[tuple[PythonModule, PythonModule, str]] = []
     for test in tests:
         for target in index.targets(test):
@@ -448,8 +477,7 @@ def has_codeowners(repo: RepoEvidence) -> CheckResult:
 
 def tracks_experiments(repo: RepoEvidence) -> CheckResult:
     code = _code_modules(repo)
-    logging = [(m, _mlflow_logging_calls(m)) for m in code]
-    logging = [(m, calls) for m, calls in logging if calls]
+    logging = _mlflow_logging(repo, code)
     if logging:
         module, calls = logging[0]
         return passed(
@@ -476,7 +504,11 @@ def tracks_experiments(repo: RepoEvidence) -> CheckResult:
 
 
 def _registration_calls(repo: RepoEvidence) -> list[tuple[PythonModule, Call]]:
-    return [(m, c) for m in _code_modules(repo) for c in m.calls if registers_model(c)]
+    project = {id(m) for m in _code_modules(repo)}
+    return [
+        (m, c) for m, c in repo.python.calls_ending(*REGISTRATION_LAST_NAMES)
+        if id(m) in project and registers_model(c)
+    ]
 
 
 def registers_models(repo: RepoEvidence) -> CheckResult:
@@ -575,7 +607,7 @@ def scoring_script_is_tested(repo: RepoEvidence) -> CheckResult:
     scripts = _scoring_scripts(repo)
     if not scripts:
         return _no_scoring_script(repo)
-    index = ModuleIndex(repo.python.modules)
+    index = _module_index(repo)
     tests = _test_modules(repo)
     tested: list[tuple[PythonModule, PythonModule, str]] = []
     for test in tests:
@@ -668,7 +700,7 @@ def shares_feature_code(repo: RepoEvidence) -> CheckResult:
             f"no training module (one that calls fit/train, logs to MLflow or is named *train*) to compare "
             f"with the scoring script {scorers[0].path}"
         )
-    index = ModuleIndex(repo.python.modules)
+    index = _module_index(repo)
     for scorer in scorers:
         serving = index.closure(scorer)
         if not serving:

@@ -213,15 +213,18 @@ def _environment_order(environment: str) -> int:
 
 def _config_environment(path: str) -> str | None:
     """The environment a configuration file is for, by its structure (see defines_multiple_environments)."""
-    parts = path.lower().split("/")
-    name, folders = parts[-1], parts[:-1]
+    lowered = path.lower()
+    name = lowered.rpartition("/")[2]
+    stem, dot, suffix = name.rpartition(".")
+    dotenv = name.startswith(".env.")
+    if not dotenv and (not dot or "." + suffix not in _CONFIG_SUFFIXES):
+        return None  # decided by the name alone: most files of a repository stop here
+    parts = lowered.split("/")
+    folders = parts[:-1]
     if any(folder in _SKIPPED_FOLDERS for folder in folders):
         return None
-    if name.startswith(".env."):
+    if dotenv:
         return ENVIRONMENT_ALIASES.get(name[len(".env."):])
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or "." + suffix not in _CONFIG_SUFFIXES:
-        return None
     words = [w for w in _WORD.split(stem) if w]
     if len(words) == 1 and words[0] in ENVIRONMENT_ALIASES:
         return ENVIRONMENT_ALIASES[words[0]]
@@ -281,10 +284,9 @@ def uses_ml_registry(repo: RepoEvidence) -> CheckResult:
             found.append((action.location, f"CI shares to a registry: {action.command or action.step}"))
         elif own:
             found.append((action.location, f"CI passes a model from registry '{own[0]}'"))
-    for module in repo.python.modules:
-        for call in module.calls:
-            if call.endswith("MLClient") and "registry_name" in call.keywords:
-                found.append((Location(module.path, call.line), "MLClient(registry_name=...)"))
+    for module, call in repo.python.calls_ending("MLClient"):
+        if "registry_name" in call.keywords:
+            found.append((Location(module.path, call.line), "MLClient(registry_name=...)"))
     if found:
         location, detail = found[0]
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""

@@ -16,6 +16,7 @@ as written (it keeps its `$`), so a check can tell "cannot resolve" from "wrong 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import shlex
@@ -370,6 +371,7 @@ def shorten(words: list[str]) -> str:
     return text if len(text) <= COMMAND_WIDTH else text[: COMMAND_WIDTH - 3] + "..."
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for every word of every command
 def program(word: str) -> str:
     name = posixpath.basename(word.replace("\\", "/")).lower()
     for suffix in (".exe", ".cmd", ".bat"):
@@ -512,6 +514,9 @@ class ScriptReader:
 
     def __init__(self, files: RepoFiles) -> None:
         self.files = files
+        # Scripts that many workflows (or other scripts) run are split into commands once:
+        # splitting is pure, while what the commands do depends on the caller's state.
+        self._commands: dict[tuple[str, bool], list[Command]] = {}
 
     def scan(
         self, script: str, *, cwd: str = "", env: Mapping[str, str] | None = None, shell: str = "bash"
@@ -535,7 +540,11 @@ class ScriptReader:
         return scan
 
     def _scan(self, script: str, state: _State, scan: Scan, depth: int, at_line: int | None) -> None:
-        for command in split_commands(script, windows=state.windows):
+        key = (script, state.windows)
+        commands = self._commands.get(key)
+        if commands is None:
+            commands = self._commands[key] = split_commands(script, windows=state.windows)
+        for command in commands:
             line = command.line if at_line is None else at_line
             self._command(command, state, scan, depth, line)
 

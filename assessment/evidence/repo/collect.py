@@ -36,12 +36,26 @@ class RepoEvidence:
 
 def collect_repo(root: Path) -> RepoEvidence:
     files = list_repo_files(root)
+    # In a large repository, forked workers start parsing the Python files now and work while
+    # this process collects the CI, IaC and Azure ML facts (None: parsed in python_code.collect).
+    python_parse = python_code.start_parsing(files)
+    try:
+        ci_evidence = ci.collect(files)
+        iac_evidence = iac.collect(files)
+        azureml_evidence = azureml.collect(files)
+        if python_parse is None:  # a small repository, one CPU or no fork: parsed here
+            python_evidence = python_code.collect(files, processes=1)
+        else:
+            python_evidence = python_code.collect(files, started=python_parse)
+    finally:
+        if python_parse is not None:
+            python_parse.close()
     return RepoEvidence(
         root=root,
         files=files,
-        ci=ci.collect(files),
-        iac=iac.collect(files),
-        azureml=azureml.collect(files),
-        python=python_code.collect(files),
+        ci=ci_evidence,
+        iac=iac_evidence,
+        azureml=azureml_evidence,
+        python=python_evidence,
         project=project.collect(files),
     )

@@ -88,6 +88,10 @@ class RepoFiles:
     notes: list[Note] = field(default_factory=list)
     _text: dict[str, str | None] = field(default_factory=dict, repr=False)
     _by_path: dict[str, RepoFile] = field(default_factory=dict, repr=False)
+    # attribute -> (the files list indexed, its length, value -> positions); see _lookup
+    _indexes: dict[str, tuple[list[RepoFile], int, dict[str, list[int]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._by_path = {f.path: f for f in self.files}
@@ -97,12 +101,24 @@ class RepoFiles:
         return path in self._by_path
 
     def with_suffix(self, *suffixes: str) -> Iterator[RepoFile]:
-        wanted = {s.lower() for s in suffixes}
-        return (f for f in self.files if f.suffix in wanted)
+        return self._lookup("suffix", {s.lower() for s in suffixes})
 
     def named(self, *names: str) -> Iterator[RepoFile]:
-        wanted = set(names)
-        return (f for f in self.files if f.name in wanted)
+        return self._lookup("name", set(names))
+
+    def _lookup(self, attribute: str, wanted: set[str]) -> Iterator[RepoFile]:
+        """Files whose *attribute* ("suffix" or "name") is in *wanted*, in listing order, from an
+        index built on first use (checks ask several times; a scan of 20,000 files is not free).
+        A replaced or resized `files` list gets a new index."""
+        cached = self._indexes.get(attribute)
+        if cached is None or cached[0] is not self.files or cached[1] != len(self.files):
+            index: dict[str, list[int]] = {}
+            for position, repo_file in enumerate(self.files):
+                index.setdefault(getattr(repo_file, attribute), []).append(position)
+            cached = self._indexes[attribute] = (self.files, len(self.files), index)
+        index = cached[2]
+        positions = sorted(p for value in wanted for p in index.get(value, ()))
+        return (self.files[p] for p in positions)
 
     def under(self, prefix: str) -> Iterator[RepoFile]:
         prefix = prefix.rstrip("/") + "/"
@@ -123,26 +139,66 @@ class RepoFiles:
     def note(self, path: str, reason: str) -> None:
         self.notes.append(Note(path, reason))
 
+    def read_paths(self) -> list[str]:
+        """Every path read so far (also those whose read gave a Note), each once, here or by a worker."""
+        return list(self._text)
+
+    def adopt_read(self, path: str, text: str | None, notes: Iterable[Note]) -> None:
+        """Take over a read of *path* that a worker process (forked from this one) made: the text is
+        cached and the read's notes recorded as if read here, unless this process has read the
+        file since the fork (then its own read and notes stand, as a second read would find)."""
+        if path in self._text:
+            return
+        self._text[path] = text
+        self.notes.extend(notes)
+
     def _read(self, path: str) -> str | None:
-        full = self.root / path
+        # One open, fstat and read on the descriptor (fewer system calls and objects than a stat of
+        # the path and a file object: this runs for every file read). When the open fails, the
+        # original stat-first sequence runs, so a file that cannot be opened gets the same note.
+        full = _join(self.root, path)
         try:
-            info = full.stat()
+            descriptor = os.open(full, os.O_RDONLY)
+        except OSError:
+            return self._read_by_name(path, full)
+        try:
+            info = os.fstat(descriptor)
+            if stat.S_ISDIR(info.st_mode):
+                return None
+            if info.st_size > MAX_READ_BYTES:
+                self._note_too_large(path, info.st_size)
+                return None
+            data = _read_to_end(descriptor, info.st_size)
+        except OSError as exc:
+            self.note(path, f"not read: {_os_reason(exc)}")
+            return None
+        finally:
+            os.close(descriptor)
+        return self._decode(path, data)
+
+    def _read_by_name(self, path: str, full: str) -> str | None:
+        try:
+            info = os.stat(full)
         except OSError as exc:
             self.note(path, f"not read: {_os_reason(exc)}")
             return None
         if stat.S_ISDIR(info.st_mode):
             return None
         if info.st_size > MAX_READ_BYTES:
-            self.note(
-                path,
-                f"not read: {info.st_size / MIB:.1f} MiB is over the {MAX_READ_BYTES // MIB} MiB limit",
-            )
+            self._note_too_large(path, info.st_size)
             return None
         try:
-            data = full.read_bytes()
+            with open(full, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             self.note(path, f"not read: {_os_reason(exc)}")
             return None
+        return self._decode(path, data)
+
+    def _note_too_large(self, path: str, size: int) -> None:
+        self.note(path, f"not read: {size / MIB:.1f} MiB is over the {MAX_READ_BYTES // MIB} MiB limit")
+
+    def _decode(self, path: str, data: bytes) -> str | None:
         if b"\0" in data[:8192]:
             self.note(path, "not read: binary file")
             return None
@@ -151,6 +207,22 @@ class RepoFiles:
         except UnicodeDecodeError:
             self.note(path, "not UTF-8: read with replacement characters")
             return data.decode("utf-8", errors="replace")
+
+
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """Everything up to the end of the file, which may have grown since it was measured."""
+    parts = [os.read(descriptor, size + 1)]
+    while parts[-1]:
+        parts.append(os.read(descriptor, 65536))
+    return b"".join(parts)
+
+
+def _join(root: Path, path: str) -> str:
+    """The file system path of *path* under *root*, as `root / path` names it, without building
+    a Path (this runs for every file listed or read): pathlib drops "." parts, repeated and
+    trailing slashes, and the OS resolves the first two the same way; a trailing slash would
+    make the OS require a folder, so it goes."""
+    return os.path.join(root, path.rstrip("/"))
 
 
 def _os_reason(exc: OSError) -> str:
@@ -175,14 +247,16 @@ def list_repo_files(root: Path) -> RepoFiles:
     else:
         entries = ((p, False) for p in _walk(root, notes))
     files = []
+    # Listed paths are relative, without "." parts or a trailing slash: joining is concatenation.
+    prefix = os.path.join(root, "")
     for path, tracked in entries:
-        full = root / path
+        full = prefix + path
         try:
-            info = full.lstat()
+            info = os.lstat(full)
             if stat.S_ISLNK(info.st_mode):
-                info = full.stat()  # follow a link to a file; raises on loops and broken links
+                info = os.stat(full)  # follow a link to a file; raises on loops and broken links
         except OSError as exc:
-            if not isinstance(exc, FileNotFoundError) or full.is_symlink():
+            if not isinstance(exc, FileNotFoundError) or os.path.islink(full):
                 notes.append(Note(path, f"not read: {_os_reason(exc)}"))
             continue  # deleted from the work tree but still in the index: nothing to read
         if not stat.S_ISREG(info.st_mode):

@@ -17,6 +17,7 @@ import json
 import posixpath
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -542,9 +543,12 @@ def _lock_kind(repo_file: RepoFile) -> str | None:
     if name in _LOCK_NAMES:
         return _LOCK_NAMES[name]
     lower = name.lower()
-    if lower.endswith((".conda-lock.yml", ".conda-lock.yaml")) or re.fullmatch(r"conda-.+\.lock", lower):
+    # the cheap endswith/startswith tests rule out almost every file before a regular expression runs
+    if lower.endswith((".conda-lock.yml", ".conda-lock.yaml")) or (
+        lower.endswith(".lock") and re.fullmatch(r"conda-.+\.lock", lower)
+    ):
         return "conda-lock"
-    if re.fullmatch(r"pylock\..+\.toml", lower):
+    if lower.startswith("pylock.") and re.fullmatch(r"pylock\..+\.toml", lower):
         return "pylock"
     if lower.startswith("requirements") and lower.endswith(".lock"):
         return "requirements lock"
@@ -872,6 +876,20 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?P<q>[\"'])([^\"'\n]{1,200})(?P=q)"
     )),
 )
+# What a text must contain for each pattern above to match (its literal parts, with the pattern's
+# own case rules): a quick test that spares the slower patterns most files, notebooks full of
+# output in particular. Patterns without an entry always run.
+_PATTERN_NEEDS: dict[re.Pattern[str], Callable[[str], object]] = {
+    _SECRET_PATTERNS[0][1]: lambda text: "AccountKey=" in text,
+    _SECRET_PATTERNS[1][1]: lambda text: "SharedAccessKey=" in text,
+    _SECRET_PATTERNS[2][1]: lambda text: "SharedAccessSignature=" in text,
+    _SECRET_PATTERNS[3][1]: lambda text: "sv=" in text and "&sig=" in text,
+    _SECRET_PATTERNS[4][1]: lambda text: "-----BEGIN " in text,
+    _SECRET_PATTERNS[5][1]: re.compile(r"gh[pousr]_").search,
+    _SECRET_PATTERNS[6][1]: lambda text: "github_pat_" in text,
+    _SECRET_PATTERNS[7][1]: lambda text: "AKIA" in text or "ASIA" in text,
+    _SECRET_PATTERNS[9][1]: re.compile(r"(?i:password|passwd|pwd)").search,
+}
 _UNQUOTED_PASSWORD = re.compile(
     r"^[ \t]*(?:export[ \t]+|-[ \t]*)?(?i:[\w.-]*(?:password|passwd|pwd))[ \t]*[=:][ \t]*"
     r"([^\s#'\"]{1,200})[ \t]*$",
@@ -947,6 +965,9 @@ def scan_text(path: str, text: str) -> list[SecretFinding]:
         findings.setdefault((line, kind), SecretFinding(Location(path, line), kind, redact(value)))
 
     for kind, pattern in _SECRET_PATTERNS:
+        needs = _PATTERN_NEEDS.get(pattern)
+        if needs is not None and not needs(text):
+            continue
         for match in pattern.finditer(text):
             value = match.group(match.lastindex or 0) if kind != "private key" else match.group(2)
             if kind == "private key":

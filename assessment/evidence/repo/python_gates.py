@@ -69,6 +69,8 @@ def _last(names: Iterable[str]) -> frozenset[str]:
 
 # A set lookup on a call's last name segment rules out almost every call before the precise tests.
 _REGISTER_LAST = _last((*REGISTRATIONS, "log_model"))
+# Every call registers_model() accepts ends with one of these (for PythonEvidence.calls_ending).
+REGISTRATION_LAST_NAMES = tuple(sorted(_REGISTER_LAST))
 _PROMOTE_LAST = _last((*REGISTRATIONS, *PROMOTIONS, "log_model"))
 _READ_LAST = _last((*REGISTRY_READS, "load_model"))
 
