@@ -147,3 +147,17 @@ def test_help_does_not_import_the_azure_sdks() -> None:
 def test_console_script_runs_as_a_module() -> None:
     proc = subprocess.run([sys.executable, "-m", "mlops_ladder", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("mlops-ladder ")
+
+
+def test_json_report_is_the_same_whatever_the_hash_seed() -> None:
+    """CI diffs reports between runs: the order of findings and evidence must be stable."""
+    outputs = []
+    for seed in ("1", "2", "3"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "mlops_ladder", "assess", str(EXAMPLE), "--format", "json"],
+            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        )
+        report = json.loads(proc.stdout)
+        report.pop("generated_at")
+        outputs.append(report)
+    assert outputs[0] == outputs[1] == outputs[2]

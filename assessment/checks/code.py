@@ -119,7 +119,7 @@ class ModuleIndex:
         if importer.path in self._targets:
             return self._targets[importer.path]
         found: dict[str, PythonModule] = {}
-        for name in importer.imports:
+        for name in sorted(importer.imports):  # sorted: reports must not depend on hash seeds
             if "." not in name and name in sys.stdlib_module_names:
                 continue  # `import io` is the standard library, not a local io.py
             candidates = [m for m in self.by_name.get(name, ()) if m.path != importer.path]
@@ -171,7 +171,7 @@ def _loaded_by_path(test: PythonModule, modules: list[PythonModule]) -> list[Pyt
     references = set(test.file_refs)
     references.update(a for c in test.calls for a in c.string_args if a.endswith(".py"))
     found: dict[str, PythonModule] = {}
-    for reference in references:
+    for reference in sorted(references):  # sorted: reports must not depend on hash seeds
         reference = reference.replace("\\", "/")
         while reference.startswith(("./", "../", "/")):
             reference = reference.split("/", 1)[1]
