@@ -27,15 +27,20 @@ def assess(
 ) -> int:
     """Assess a repository: level 0-5, per dimension, and what the next level needs."""
     from mlops_ladder.assessment.api import assess as run_assessment
-    from mlops_ladder.assessment.render import json_report, markdown, terminal
     from mlops_ladder.cli.output import write_report
 
     report = run_assessment(path)
     if format is ReportFormat.json:
+        from mlops_ladder.assessment.render import json_report
+
         text = json_report.render(report)
     elif format is ReportFormat.markdown:
+        from mlops_ladder.assessment.render import markdown
+
         text = markdown.render(report, show_all=show_all)
     else:
+        from mlops_ladder.assessment.render import terminal  # rich: only for people
+
         to_tty = output is None and sys.stdout.isatty()
         text = terminal.render(report, show_all=show_all, color=to_tty, width=_width() if to_tty else 100)
     if output is None:
