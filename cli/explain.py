@@ -28,5 +28,6 @@ def explain(criterion_id: CriterionId) -> int:
         f"{criterion.id} · level {criterion.level} · {criterion.dimension} · {flag}"
         f" · evidence: {', '.join(criterion.sources)} · template layer: {criterion.layer}\n\n"
     )
-    sys.stdout.write(header + criterion.doc())
+    links = "".join(f"- {title} ({cited}): {url}\n" for title, url, cited in model.links(criterion))
+    sys.stdout.write(header + criterion.doc() + ("\n## Links\n" + links if links else ""))
     return ExitCode.OK

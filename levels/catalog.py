@@ -92,6 +92,16 @@ class MaturityModel:
     def dimension(self, dimension_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dimension_id)
 
+    def links(self, criterion: Criterion) -> list[tuple[str, str, str]]:
+        """(source title, url, what the criterion cites) for each ref naming a known source model."""
+        out = []
+        for ref in criterion.refs:
+            key, _, cited = ref.partition(":")
+            source = self.sources.get(key.strip())
+            if source:
+                out.append((source["title"], source["url"], cited.strip()))
+        return out
+
     def criterion(self, criterion_id: str) -> Criterion | None:
         wanted = criterion_id.strip().upper()
         return next((c for c in self.criteria if c.id == wanted), None)

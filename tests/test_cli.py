@@ -108,6 +108,7 @@ def test_levels_and_explain(capsys) -> None:
     assert run(["explain", "mll-205"]) == ExitCode.OK
     out = capsys.readouterr().out
     assert "# MLL-205: CI submits the training pipeline" in out and "## How to fix" in out
+    assert "## Links" in out and "https://learn.microsoft.com/" in out
 
 
 def test_explain_unknown_id_suggests_a_close_one(capsys) -> None:

@@ -61,3 +61,10 @@ def test_every_doc_belongs_to_a_criterion() -> None:
 
     ids = {c.id for c in MODEL.criteria}
     assert {p.stem for p in DOCS_DIR.glob("*.md")} <= ids
+
+
+@pytest.mark.parametrize("criterion", MODEL.criteria, ids=lambda c: c.id)
+def test_criterion_links_to_a_source_model(criterion) -> None:
+    links = MODEL.links(criterion)
+    assert links, f"{criterion.id} cites no known source model ({', '.join(MODEL.sources)})"
+    assert all(url.startswith("https://") for _, url, _ in links)
