@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlops_ladder.generator.render import answers_path
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 if not (TEMPLATES_DIR / "level-1").exists():  # installed wheel: templates/ is the sibling package
     from mlops_ladder import templates as _templates_package
@@ -22,7 +24,7 @@ class Layer:
 
     @property
     def answers_file(self) -> str:
-        return f".mlops-ladder/{self.id}.answers.yml"
+        return answers_path(self.id)
 
 
 def layer(level: int) -> Layer:

@@ -29,7 +29,7 @@ from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
 from mlops_ladder.generator.merge import Action
 from mlops_ladder.generator.project_state import applied_layers, is_git_repo, require_clean_git
 from mlops_ladder.generator.questions import coerce, complete
-from mlops_ladder.generator.render import answers_path, render_files
+from mlops_ladder.generator.render import answers_path, render_files, stamp_answers
 from mlops_ladder.generator.update import NOTES, layer_changes, read_current
 
 if TYPE_CHECKING:  # the assessment is imported when planning, not when the CLI starts
@@ -108,8 +108,14 @@ def _plan_generated(root, applied, report, target, data, source, git) -> Upgrade
         if n in present:
             continue
         lyr = layer(n)
-        for path, content in render_files(lyr.path, lyr.id, answers, source.version).items():
-            result.plan.changes.append(_new_file(root, path, content, lyr.id))
+        files = render_files(lyr.path, lyr.id, answers, source.version)
+        changes = [_new_file(root, path, content, lyr.id) for path, content in files.items()]
+        kept = [c.path for c in changes if c.action == Action.SKIP_OWN and c.previous != files[c.path]]
+        if kept:  # the user's own files at this layer's paths: recorded so that updates never merge into them
+            ours = answers_path(lyr.id)
+            stamped = stamp_answers(files[ours], lyr.id, source.version, kept)
+            changes = [c if c.path != ours else _new_file(root, ours, stamped, lyr.id) for c in changes]
+        result.plan.changes.extend(changes)
         result.layers_added.append(lyr.id)
     if git:
         overrides = {k: v for k, v in answers.items() if k in newest.answers}
@@ -122,7 +128,6 @@ def _plan_generated(root, applied, report, target, data, source, git) -> Upgrade
         result.plan.notes.append(
             "not a git repository: only new files are added; existing layers are not updated"
         )
-    _note_user_files_in_new_layers(result)
     return result
 
 
@@ -142,34 +147,6 @@ def _new_file(root: Path, path: str, content: bytes, layer_id: str, note: str = 
     )
 
 
-def _note_user_files_in_new_layers(result: UpgradePlan) -> None:
-    """Record, in each new layer's answers file, the paths that stayed the user's (never merged later)."""
-    by_layer: dict[str, list[str]] = {}
-    for change in result.plan.changes:
-        if (
-            change.action == Action.SKIP_OWN
-            and change.layer in result.layers_added
-            and change.content is None
-        ):
-            by_layer.setdefault(change.layer, []).append(change.path)
-    if not by_layer:
-        return
-    from mlops_ladder.generator.render import stamp_answers
-
-    for i, change in enumerate(result.plan.changes):
-        kept = by_layer.get(change.layer)
-        if kept and change.action == Action.ADD and change.path == answers_path(change.layer):
-            content = stamp_answers(change.content or b"", change.layer, _version_of(change.content), kept)
-            result.plan.changes[i] = FileChange(
-                change.path, change.action, change.layer, content, None, change.note
-            )
-
-
-def _version_of(answers_file: bytes | None) -> str:
-    match = re.search(rb"^_commit: (\S+)$", answers_file or b"", flags=re.M)
-    return match.group(1).decode() if match else ""
-
-
 # -- a repository written by hand -------------------------------------------------------------
 
 
@@ -177,7 +154,6 @@ def _plan_adopted(
     root: Path, report: Report, repo: RepoEvidence, applied, target: int, data, source, git: bool
 ) -> UpgradePlan:
     from mlops_ladder.generator.manifest import load_manifest
-    from mlops_ladder.generator.render import stamp_answers
 
     guessed = applied[-1].answers if applied else adopt_answers(root, repo, target)
     answers = complete({**guessed, **data, "level": target}, target)
