@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mlops_ladder.cli.options import DataOption
 from mlops_ladder.errors import BadInputError, ExitCode
 
 Destination = Annotated[
@@ -16,10 +17,6 @@ Destination = Annotated[
 LevelOption = Annotated[int, typer.Option("--level", "-l", min=1, max=5, help="Maturity level to scaffold.")]
 DefaultsOption = Annotated[
     bool, typer.Option("--defaults", help="Use defaults for every unanswered question.")
-]
-DataOption = Annotated[
-    list[str] | None,
-    typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False),
 ]
 AnswersOption = Annotated[
     Path | None, typer.Option("--answers", help="YAML file of answers (key: value).", show_default=False)

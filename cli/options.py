@@ -48,3 +48,7 @@ FailUnderOption = Annotated[
 ShowAllOption = Annotated[
     bool, typer.Option("--all", "-a", help="List every criterion, not only the next level's.")
 ]
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False),
+]

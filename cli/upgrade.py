@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_ladder.cli.new import DataOption
-from mlops_ladder.cli.options import RepoPath
+from mlops_ladder.cli.options import DataOption, RepoPath
 from mlops_ladder.errors import ExitCode
 
 ToOption = Annotated[
