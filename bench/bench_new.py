@@ -9,13 +9,11 @@ first commit), median of several runs, each into a fresh folder.
 from __future__ import annotations
 
 import argparse
-import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import report, time_runs
 
 
 def main() -> int:
@@ -25,30 +23,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--level", type=int, default=3)
     args = parser.parse_args()
-    exe = shutil.which("mlops-ladder")
-    cli = [exe] if exe else [sys.executable, "-m", "mlops_ladder"]
-    times = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat + 1):
-            dest = Path(tmp) / f"p{i}"
-            start = time.perf_counter()
-            proc = subprocess.run(
-                [*cli, "new", str(dest), "--level", str(args.level), "--defaults"],
-                capture_output=True,
-                text=True,
-            )
-            elapsed = time.perf_counter() - start
-            if proc.returncode != 0:
-                print(proc.stderr, file=sys.stderr)
-                return 2
-            if i:  # the first run warms the OS caches
-                times.append(elapsed)
-    median = statistics.median(times)
-    print(
-        f"new --level {args.level} --defaults: median {median:.2f} s over {len(times)} runs "
-        f"(min {min(times):.2f}, max {max(times):.2f}); target < 3 s: {'met' if median < 3 else 'MISSED'}"
-    )
-    return 0 if median < 3 else 1
+        times = time_runs(
+            lambda i: ["new", str(Path(tmp) / f"p{i}"), "--level", str(args.level), "--defaults"], args.repeat
+        )
+    if times is None:
+        return 2
+    return report(f"new --level {args.level} --defaults", times, target=3)
 
 
 if __name__ == "__main__":
