@@ -36,7 +36,7 @@ from mlops_ladder.assessment.evidence.repo.azureml import (
     pipeline_steps,
     step_components,
 )
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiAction
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence

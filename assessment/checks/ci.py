@@ -1,6 +1,6 @@
 """Checks over what CI pipelines do (GitHub Actions, Azure DevOps, GitLab CI).
 
-They read CiActions (see evidence/repo/ci_model.py) and join them with the other evidence:
+They read CiActions (see evidence/repo/ci/model.py) and join them with the other evidence:
 an action counts when its target is the right kind of file of this repository (a pipeline
 job YAML, a deployment YAML, a template that declares the workspace...), it runs under the
 right triggers, and its failure is not ignored. FAIL means the wired automation is missing;
@@ -19,8 +19,8 @@ from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applica
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml import schedule_job_ref
 from mlops_ladder.assessment.evidence.repo.azureml_model import AmlKind
-from mlops_ladder.assessment.evidence.repo.ci_commands import is_unresolved
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiAction, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.commands import is_unresolved
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, Trigger
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence

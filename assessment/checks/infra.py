@@ -16,7 +16,7 @@ from mlops_ladder.assessment.checks.resources import describe_scope, label, show
 from mlops_ladder.assessment.evidence.common import Expr, Location
 from mlops_ladder.assessment.evidence.repo.azureml import is_expression
 from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.iac_common import ENVIRONMENT_ALIASES, environment_tokens
 
 if TYPE_CHECKING:

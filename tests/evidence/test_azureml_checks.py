@@ -14,7 +14,7 @@ from mlops_ladder.assessment.checks import azureml as checks
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Resource
 from mlops_ladder.assessment.evidence.repo import azureml
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiAction, CiEvidence
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
 from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule

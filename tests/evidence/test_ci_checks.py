@@ -9,7 +9,7 @@ from mlops_ladder.assessment.checks import ci as checks
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Note, Resource
 from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind, AzureMLEvidence
-from mlops_ladder.assessment.evidence.repo.ci_model import (
+from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,
     AzureLogin,

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import azureml, ci, iac, project, python_code
+from mlops_ladder.assessment.evidence.repo import azureml, iac, project, python_code
+from mlops_ladder.assessment.evidence.repo.ci import collect as ci
+from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 
 
@@ -14,7 +16,7 @@ from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list
 class RepoEvidence:
     root: Path
     files: RepoFiles
-    ci: ci.CiEvidence
+    ci: CiEvidence
     iac: iac.IacEvidence
     azureml: azureml.AzureMLEvidence
     python: python_code.PythonEvidence

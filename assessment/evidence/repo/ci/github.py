@@ -19,8 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci_commands import expand, resolve_path
-from mlops_ladder.assessment.evidence.repo.ci_common import (
+from mlops_ladder.assessment.evidence.repo.ci.builder import (
     GITHUB_EVENTS,
     MAX_TEMPLATE_DEPTH,
     Builder,
@@ -34,7 +33,8 @@ from mlops_ladder.assessment.evidence.repo.ci_common import (
     text_of,
     truthy,
 )
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.commands import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import line_of, yaml_key
 

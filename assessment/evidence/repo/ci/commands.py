@@ -23,7 +23,7 @@ import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
 MAX_DEPTH = 3  # scripts that call scripts or make targets, followed this deep

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci_commands import Found, Scan, ScriptReader, expand, resolve_path
-from mlops_ladder.assessment.evidence.repo.ci_model import (
+from mlops_ladder.assessment.evidence.repo.ci.commands import Found, Scan, ScriptReader, expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,
     AzureLogin,

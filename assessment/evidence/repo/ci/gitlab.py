@@ -26,8 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci_commands import expand
-from mlops_ladder.assessment.evidence.repo.ci_common import (
+from mlops_ladder.assessment.evidence.repo.ci.builder import (
     MAX_TEMPLATE_DEPTH,
     Builder,
     JobContext,
@@ -37,7 +36,8 @@ from mlops_ladder.assessment.evidence.repo.ci_common import (
     literal_env,
     text_of,
 )
-from mlops_ladder.assessment.evidence.repo.ci_model import CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.commands import expand
+from mlops_ladder.assessment.evidence.repo.ci.model import CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml_all
 

@@ -1,4 +1,4 @@
-"""What CI pipelines do, as facts (filled by ci.py from GitHub Actions, Azure DevOps and GitLab).
+"""What CI pipelines do, as facts (filled by collect.py from GitHub Actions, Azure DevOps and GitLab).
 
 The unit is the CiAction: one thing a step does (runs the tests, submits an Azure ML job
 file, deploys a deployment file, applies a Bicep template...), with the files it targets,
