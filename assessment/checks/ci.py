@@ -19,7 +19,7 @@ from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applica
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml import schedule_job_ref
 from mlops_ladder.assessment.evidence.repo.azureml_model import AmlKind
-from mlops_ladder.assessment.evidence.repo.ci.commands import is_unresolved
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, Trigger
 
 if TYPE_CHECKING:

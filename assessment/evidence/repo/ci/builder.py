@@ -15,7 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci.commands import Found, Scan, ScriptReader, expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Found, Scan
+from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,

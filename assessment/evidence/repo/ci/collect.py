@@ -8,7 +8,7 @@ Azure sign-ins and every `uses:` reference. Checks read those facts, never the Y
 * github.py: .github/workflows/*.yml|yaml, reusable workflows and composite actions.
 * azdo.py: Azure DevOps pipelines (any YAML shaped like one) and their templates.
 * gitlab.py: .gitlab-ci.yml, its local includes and child pipelines.
-* commands.py: what a script's commands do, and the files they target.
+* commands/: what a script's commands do, and the files they target.
 * builder.py: the job context and the builder the three readers share.
 
 Malformed YAML, binary or unreadable files get a Note; the scan goes on.

@@ -33,7 +33,7 @@ from mlops_ladder.assessment.evidence.repo.ci.builder import (
     text_of,
     truthy,
 )
-from mlops_ladder.assessment.evidence.repo.ci.commands import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import line_of, yaml_key

@@ -36,7 +36,7 @@ from mlops_ladder.assessment.evidence.repo.ci.builder import (
     literal_env,
     text_of,
 )
-from mlops_ladder.assessment.evidence.repo.ci.commands import expand
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand
 from mlops_ladder.assessment.evidence.repo.ci.model import CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml_all
