@@ -26,20 +26,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci.builder import (
-    MAX_TEMPLATE_DEPTH,
-    Builder,
-    JobContext,
-    Step,
-    as_list,
-    first_line,
-    narrow,
-    repo_path,
-    text_of,
-    truthy,
-)
+from mlops_ladder.assessment.evidence.repo.ci.builder import MAX_TEMPLATE_DEPTH, Builder, JobContext, Step
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.values import as_list, first_line, repo_path, text_of, truthy
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import yaml_key
 

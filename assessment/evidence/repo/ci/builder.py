@@ -5,11 +5,13 @@ recognised action) together with the JobContext the step runs in: the pipeline r
 belongs to, its job, the triggers that start it (after reusable workflows and templates
 are followed), the job's environment, condition and failure handling. The Builder turns
 that into CiActions and AzureLogins, so every CI system produces the same facts.
+
+The readers also share conditions.py (triggers narrowed by conditions) and values.py (helpers
+for YAML values).
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Found, Scan
 from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow, runs_even_if_needs_skipped
 from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,
@@ -31,7 +33,6 @@ from mlops_ladder.assessment.evidence.repo.ci.model import (
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml
 
-T = Trigger
 MAX_TEMPLATE_DEPTH = 8  # reusable workflows / templates nested this deep are followed
 
 
@@ -60,134 +61,6 @@ class Step:
     line: int
     condition: str | None = None
     continue_on_error: bool = False
-
-
-# -- triggers narrowed by conditions --------------------------------------------------------
-
-GITHUB_EVENTS: dict[str, Trigger] = {
-    "pull_request": T.PULL_REQUEST,
-    "pull_request_target": T.PULL_REQUEST,
-    "push": T.PUSH,
-    "schedule": T.SCHEDULE,
-    "workflow_dispatch": T.MANUAL,
-    "repository_dispatch": T.EVENT,
-    "workflow_run": T.EVENT,
-    "workflow_call": T.CALLED,
-    "release": T.RELEASE,
-}
-AZURE_BUILD_REASONS: dict[str, Trigger] = {
-    "pullrequest": T.PULL_REQUEST,
-    "individualci": T.PUSH,
-    "batchedci": T.PUSH,
-    "schedule": T.SCHEDULE,
-    "manual": T.MANUAL,
-    "resourcetrigger": T.EVENT,
-    "buildcompletion": T.EVENT,
-}
-_GITHUB_EVENT_TEST = re.compile(r"github\.event_name\s*(==|!=)\s*['\"]([\w-]+)['\"]")
-_AZURE_REASON_TEST = re.compile(
-    r"(not\(\s*)?\b(eq|ne)\(\s*variables\[\s*'build\.reason'\s*\]\s*,\s*'(\w+)'\s*\)", re.I
-)
-_MAIN_BRANCH_TEST = re.compile(
-    r"github\.ref\s*==\s*['\"]refs/heads/"
-    r"|\beq\(\s*variables\[\s*'build\.sourcebranch(name)?'\s*\]\s*,\s*'(refs/heads/)?[\w./-]+'\s*\)",
-    re.I,
-)
-
-
-def narrow(triggers: frozenset[Trigger], condition: str | None) -> frozenset[Trigger]:
-    """The triggers under which a job or step with *condition* runs.
-
-    Understands `github.event_name == 'push'` / `!=`, Azure DevOps `eq|ne(variables['Build.Reason'], ...)`
-    and branch tests (`github.ref == 'refs/heads/main'`), which rule out pull request runs.
-    """
-    if not condition or not triggers:
-        return triggers
-    wanted: set[Trigger] = set()
-    unwanted: set[Trigger] = set()
-    for operator, event in _GITHUB_EVENT_TEST.findall(condition):
-        trigger = GITHUB_EVENTS.get(event)
-        if trigger:
-            (wanted if operator == "==" else unwanted).add(trigger)
-    for negated, operator, reason in _AZURE_REASON_TEST.findall(condition):
-        trigger = AZURE_BUILD_REASONS.get(reason.lower())
-        if trigger:
-            (wanted if (operator.lower() == "eq") != bool(negated) else unwanted).add(trigger)
-    if _MAIN_BRANCH_TEST.search(condition):
-        unwanted.add(T.PULL_REQUEST)
-    result = set(triggers)
-    if wanted:
-        result &= wanted
-    return frozenset(result - unwanted)
-
-
-# always(), !cancelled() and succeededOrFailed() run a job whatever happened to the jobs it needs;
-# failure() / failed() still need them to have run.
-_EVEN_IF_SKIPPED = re.compile(r"always\(\)|cancell?ed\(\)|succeededOrFailed\(\)", re.I)
-
-
-def runs_even_if_needs_skipped(condition: str | None) -> bool:
-    """True when a job condition runs the job even if a job it needs did not run."""
-    return bool(condition and _EVEN_IF_SKIPPED.search(condition))
-
-
-# -- small helpers for loaded YAML ----------------------------------------------------------
-
-
-def literal(value: object) -> str | None:
-    """The string value of a YAML scalar that holds no expression, else None."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str) and not re.search(r"\$\{\{|\$\[|\$\(", value):
-        return value
-    return None
-
-
-def literal_env(mapping: object, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """*base* plus the entries of an `env:` / `variables:` mapping whose values are literals."""
-    env = dict(base or {})
-    if isinstance(mapping, dict):
-        for name, value in mapping.items():
-            if isinstance(value, dict):  # GitLab: {value: x, description: y}
-                value = value.get("value")
-            text = literal(value)
-            if text is None and isinstance(value, str):
-                expanded = expand(value, env)  # a value built from other known variables
-                text = expanded if "$" not in expanded else None
-            if text is not None:
-                env[str(name)] = text
-    return env
-
-
-def truthy(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def text_of(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-def as_list(value: object) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def first_line(text: str, width: int = 60) -> str:
-    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= width else line[: width - 3] + "..."
-
-
-def repo_path(base_file: str, reference: str) -> str:
-    """A path written in *base_file* (relative to its folder, or to the repo root with a leading /)."""
-    if reference.startswith("/"):
-        return posixpath.normpath(reference.lstrip("/"))
-    return resolve_path(reference, posixpath.dirname(base_file))
-
-
-# -- the builder ----------------------------------------------------------------------------
 
 
 class Builder:

@@ -9,7 +9,7 @@ Azure sign-ins and every `uses:` reference. Checks read those facts, never the Y
 * azdo.py: Azure DevOps pipelines (any YAML shaped like one) and their templates.
 * gitlab.py: .gitlab-ci.yml, its local includes and child pipelines.
 * commands/: what a script's commands do, and the files they target.
-* builder.py: the job context and the builder the three readers share.
+* builder.py: the job context and the builder the three readers share (with conditions.py, values.py).
 
 Malformed YAML, binary or unreadable files get a Note; the scan goes on.
 """

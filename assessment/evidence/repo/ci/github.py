@@ -19,22 +19,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci.builder import (
-    GITHUB_EVENTS,
-    MAX_TEMPLATE_DEPTH,
-    Builder,
-    JobContext,
-    Step,
+from mlops_ladder.assessment.evidence.repo.ci.builder import MAX_TEMPLATE_DEPTH, Builder, JobContext, Step
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.conditions import GITHUB_EVENTS, narrow
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.values import (
     as_list,
     first_line,
     literal,
     literal_env,
-    narrow,
     text_of,
     truthy,
 )
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
-from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import line_of, yaml_key
 

@@ -26,18 +26,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci.builder import (
-    MAX_TEMPLATE_DEPTH,
-    Builder,
-    JobContext,
-    Step,
-    as_list,
-    first_line,
-    literal_env,
-    text_of,
-)
+from mlops_ladder.assessment.evidence.repo.ci.builder import MAX_TEMPLATE_DEPTH, Builder, JobContext, Step
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand
 from mlops_ladder.assessment.evidence.repo.ci.model import CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.values import as_list, first_line, literal_env, text_of
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml_all
 
