@@ -5,7 +5,7 @@ pipelines with their triggers and jobs, one CiAction per recognised command or a
 the tests, submit an Azure ML job file, deploy a deployment file, apply a template...), the
 Azure sign-ins and every `uses:` reference. Checks read those facts, never the YAML.
 
-* github.py: .github/workflows/*.yml|yaml, reusable workflows and composite actions.
+* github/: .github/workflows/*.yml|yaml, reusable workflows and composite actions.
 * azdo.py: Azure DevOps pipelines (any YAML shaped like one) and their templates.
 * gitlab.py: .gitlab-ci.yml, its local includes and child pipelines.
 * commands/: what a script's commands do, and the files they target.
@@ -16,15 +16,16 @@ Malformed YAML, binary or unreadable files get a Note; the scan goes on.
 
 from __future__ import annotations
 
-from mlops_ladder.assessment.evidence.repo.ci import azdo, github, gitlab
+from mlops_ladder.assessment.evidence.repo.ci import azdo, gitlab
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder
+from mlops_ladder.assessment.evidence.repo.ci.github.reader import collect as collect_github
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
 
 def collect(files: RepoFiles) -> CiEvidence:
     builder = Builder(files)
-    github.collect(files, builder)
+    collect_github(files, builder)
     gitlab_files = gitlab.collect(files, builder)
     azdo.collect(files, builder, skip=gitlab_files)
     return builder.finish()
