@@ -7,7 +7,7 @@ Azure sign-ins and every `uses:` reference. Checks read those facts, never the Y
 
 * github/: .github/workflows/*.yml|yaml, reusable workflows and composite actions.
 * azdo/: Azure DevOps pipelines (any YAML shaped like one) and their templates.
-* gitlab.py: .gitlab-ci.yml, its local includes and child pipelines.
+* gitlab/: .gitlab-ci.yml, its local includes and child pipelines.
 * commands/: what a script's commands do, and the files they target.
 * builder.py: the job context and the builder the three readers share (with conditions.py, values.py).
 
@@ -16,10 +16,10 @@ Malformed YAML, binary or unreadable files get a Note; the scan goes on.
 
 from __future__ import annotations
 
-from mlops_ladder.assessment.evidence.repo.ci import gitlab
 from mlops_ladder.assessment.evidence.repo.ci.azdo.reader import collect as collect_azdo
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder
 from mlops_ladder.assessment.evidence.repo.ci.github.reader import collect as collect_github
+from mlops_ladder.assessment.evidence.repo.ci.gitlab.reader import collect as collect_gitlab
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
@@ -27,6 +27,6 @@ from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 def collect(files: RepoFiles) -> CiEvidence:
     builder = Builder(files)
     collect_github(files, builder)
-    gitlab_files = gitlab.collect(files, builder)
+    gitlab_files = collect_gitlab(files, builder)
     collect_azdo(files, builder, skip=gitlab_files)
     return builder.finish()
