@@ -11,9 +11,10 @@ from typing import Any
 from mlops_ladder.assessment.checks import infra
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo import azureml, iac
+from mlops_ladder.assessment.evidence.repo import azureml
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence, CiPipeline
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
+from mlops_ladder.assessment.evidence.repo.iac import collect as iac
 from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
 from tests.conftest import make_repo
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import azureml, iac, project, python_code
+from mlops_ladder.assessment.evidence.repo import azureml, project, python_code
 from mlops_ladder.assessment.evidence.repo.ci import collect as ci
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
+from mlops_ladder.assessment.evidence.repo.iac import collect as iac
+from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
 
 
 @dataclass
@@ -17,7 +19,7 @@ class RepoEvidence:
     root: Path
     files: RepoFiles
     ci: CiEvidence
-    iac: iac.IacEvidence
+    iac: IacEvidence
     azureml: azureml.AzureMLEvidence
     python: python_code.PythonEvidence
     project: project.ProjectEvidence

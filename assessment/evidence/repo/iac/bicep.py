@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Expr, Location, Resource
-from mlops_ladder.assessment.evidence.repo.iac_common import (
-    ExternalModule,
+from mlops_ladder.assessment.evidence.repo.iac.common import (
     avm_resource_type,
     join_repo_path,
     shorten,
 )
+from mlops_ladder.assessment.evidence.repo.iac.model import ExternalModule
 
 # A line that continues the expression of the line before (the formatter wraps long ternaries).
 _CONTINUATION = re.compile(r"^[ \t]*(\?\?|\?|:|&&|\|\|)[ \t]", re.MULTILINE)

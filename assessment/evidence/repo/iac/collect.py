@@ -1,12 +1,13 @@
 """Infrastructure code of the repository: Bicep, ARM JSON and Terraform, read as Azure resources.
 
 Every resource comes out ARM-shaped (see common.Resource), whatever language declared it,
-so the checks in checks/resources.py run unchanged on code and on live Azure. The readers:
+so the checks in checks/resources.py run unchanged on code and on live Azure (the facts:
+model.py). The readers:
 
-* iac_bicep.py: `.bicep` files (pycep-parser), values resolved through parameters,
+* bicep.py: `.bicep` files (pycep-parser), values resolved through parameters,
   variables and module calls; `.bicepparam` files are read here for their `using` line.
-* iac_arm.py: `.json` files with a deploymentTemplate / deploymentParameters `$schema`.
-* iac_terraform.py: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
+* arm.py: `.json` files with a deploymentTemplate / deploymentParameters `$schema`.
+* terraform.py: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
   `.tfvars` files are parameter files.
 
 Parsers are imported only when a file of their language exists. A file that does not parse
@@ -20,22 +21,16 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Literal
 
-from mlops_ladder.assessment.evidence.common import Resource
-from mlops_ladder.assessment.evidence.repo import iac_arm, iac_bicep, iac_terraform
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.iac_common import (
+from mlops_ladder.assessment.evidence.repo.iac import arm, bicep, terraform
+from mlops_ladder.assessment.evidence.repo.iac.common import (
     ENVIRONMENT_ALIASES,
-    ExternalModule,
     environment_of,
     join_repo_path,
     short_error,
 )
-
-__all__ = ["ExternalModule", "IacEvidence", "IacFile", "ParameterFile", "collect"]
-
-Language = Literal["bicep", "arm", "terraform", "bicepparam", "arm-parameters", "tfvars"]
+from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence, IacFile, ParameterFile
 
 # JSON files that are never ARM templates: skipped without being read.
 _NOT_ARM_JSON = frozenset({
@@ -46,52 +41,6 @@ _NOT_ARM_JSON = frozenset({
 _USING = re.compile(r"^\s*using\s+'([^']*)'", re.MULTILINE)
 _AUTO_TFVARS = re.compile(r"(^|/)(terraform\.tfvars|[^/]+\.auto\.tfvars)$")
 _PARAMETER_WORDS = frozenset({"parameters", "parameter", "params", "param"})
-
-
-@dataclass(frozen=True)
-class IacFile:
-    path: str
-    language: Language
-
-
-@dataclass(frozen=True)
-class ParameterFile:
-    """Values for a template, usually one file per environment.
-
-    `template`: the repo path of the template the file is for: the `using` target of a
-    .bicepparam, the template next to an ARM parameters file with the same base name (or the
-    only template in its folder or the folder above), the folder of the Terraform root module
-    for a .tfvars; None when it cannot be told. `environment`: dev, test, qa, uat, staging,
-    preprod or prod, from the file name, else from the nearest folder name that is one.
-    """
-
-    path: str
-    template: str | None
-    environment: str | None
-
-
-@dataclass
-class IacEvidence:
-    resources: list[Resource] = field(default_factory=list)
-    files: list[IacFile] = field(default_factory=list)
-    # IaC file -> local module / linked template files it references (repo paths, normalised).
-    module_refs: dict[str, list[str]] = field(default_factory=dict)
-    parameter_files: list[ParameterFile] = field(default_factory=list)
-    # Modules taken from registries (Bicep `br:`, Terraform registry / git): not read, but named.
-    external_modules: list[ExternalModule] = field(default_factory=list)
-
-    @property
-    def declared(self) -> list[Resource]:
-        """Resources the code creates or updates (not `existing` references)."""
-        return [r for r in self.resources if not r.existing]
-
-    def of_type(self, *types: str) -> list[Resource]:
-        wanted = {t.lower() for t in types}
-        return [r for r in self.resources if r.type_lower in wanted]
-
-    @property
-    def environments(self) -> set[str]:
-        return {p.environment for p in self.parameter_files if p.environment}
 
 
 @dataclass
@@ -141,14 +90,14 @@ def _classify(files: RepoFiles) -> _Found:
 
 # -- Bicep ----------------------------------------------------------------------------------------
 @functools.cache
-def _bicep_reader() -> iac_bicep.BicepReader:
+def _bicep_reader() -> bicep.BicepReader:
     """One parser per process: importing pycep and loading its grammar is the slow part."""
-    return iac_bicep.BicepReader()
+    return bicep.BicepReader()
 
 
 @functools.cache
-def _terraform_reader() -> iac_terraform.TerraformReader:
-    return iac_terraform.TerraformReader()
+def _terraform_reader() -> terraform.TerraformReader:
+    return terraform.TerraformReader()
 
 
 def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> None:
@@ -181,7 +130,7 @@ def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> No
         except Exception as exc:  # pycep raises lark errors, ValueError, and worse on odd input
             files.note(file.path, f"Bicep not parsed: {short_error(exc)}")
     try:
-        result = iac_bicep.build_resources(parsed)
+        result = bicep.build_resources(parsed)
     except Exception as exc:  # a value shape the resolver does not expect must not stop the scan
         for file in parsed:
             files.note(file.path, f"Bicep resources not read: {short_error(exc)}")
@@ -200,7 +149,7 @@ def _collect_arm(files: RepoFiles, found: _Found, evidence: IacEvidence, templat
         text = files.read_text(file.path)
         if text is None:
             continue
-        kind = iac_arm.json_kind(text)
+        kind = arm.json_kind(text)
         if kind == "parameters":
             evidence.files.append(IacFile(file.path, "arm-parameters"))
             parameter_paths.append(file.path)
@@ -212,15 +161,15 @@ def _collect_arm(files: RepoFiles, found: _Found, evidence: IacEvidence, templat
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            files.note(file.path, iac_arm.malformed_json_reason(exc))
+            files.note(file.path, arm.malformed_json_reason(exc))
             continue
         if not isinstance(data, dict):
             files.note(file.path, "ARM template is not a JSON object")
             continue
-        if iac_arm.compiled_from_bicep(data) and file.path[: -len(".json")] + ".bicep" in bicep_paths:
+        if arm.compiled_from_bicep(data) and file.path[: -len(".json")] + ".bicep" in bicep_paths:
             continue  # Bicep build output: its resources are read from the .bicep source
         try:
-            result = iac_arm.read_template(file.path, text, data)
+            result = arm.read_template(file.path, text, data)
         except Exception as exc:
             files.note(file.path, f"ARM template not read: {short_error(exc)}")
             continue
@@ -281,7 +230,7 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
             files.note(file.path, f"Terraform not parsed: {short_error(exc)}")
             continue
         if isinstance(data, dict):
-            parsed.append(iac_terraform.TerraformFile(file.path, text, data))
+            parsed.append(terraform.TerraformFile(file.path, text, data))
     auto_values: dict[str, list[dict]] = {}
     for file in found.tfvars:
         if not _AUTO_TFVARS.search(file.path):
@@ -290,13 +239,13 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
         if text is None:
             continue
         try:
-            values = iac_terraform.auto_tfvars_values(reader.loads(text))
+            values = terraform.auto_tfvars_values(reader.loads(text))
         except Exception as exc:
             files.note(file.path, f"Terraform variables not parsed: {short_error(exc)}")
             continue
         auto_values.setdefault(posixpath.dirname(file.path), []).append(values)
     try:
-        result = iac_terraform.build_resources(parsed, auto_values, {f.path for f in found.terraform}, reader)
+        result = terraform.build_resources(parsed, auto_values, {f.path for f in found.terraform}, reader)
     except Exception as exc:
         for file in parsed:
             files.note(file.path, f"Terraform resources not read: {short_error(exc)}")

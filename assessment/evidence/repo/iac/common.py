@@ -1,13 +1,12 @@
-"""Pieces shared by the Bicep, ARM and Terraform readers: environment names, paths,
-references to modules outside the repository, and short error texts."""
+"""Pieces shared by the Bicep, ARM and Terraform readers: environment names, paths, the resource
+types of Azure Verified Modules, literal values and short error texts."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
-from mlops_ladder.assessment.evidence.common import Expr, Location
+from mlops_ladder.assessment.evidence.common import Expr
 
 # Environment names as they appear in file and folder names, and the name each one stands for.
 ENVIRONMENT_ALIASES = {
@@ -50,18 +49,6 @@ def join_repo_path(base_file: str, reference: str) -> str | None:
     if joined.startswith("../") or joined == ".." or joined.startswith("/"):
         return None
     return joined
-
-
-@dataclass(frozen=True)
-class ExternalModule:
-    """A module the IaC takes from outside the repository: a Bicep registry (`br/public:avm/res/...`),
-    a template spec, or a Terraform registry / git module. `resource_type` is the resource type
-    that an Azure Verified Module (AVM) of that name deploys, lower-case (types compare
-    case-insensitively), e.g. "microsoft.machinelearningservices/workspaces"; None otherwise."""
-
-    location: Location
-    source: str
-    resource_type: str | None = None
 
 
 _AVM_BICEP = re.compile(r"avm/res/([a-z0-9-]+)/([a-z0-9-]+)", re.IGNORECASE)

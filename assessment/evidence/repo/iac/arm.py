@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Expr, Location, Resource
-from mlops_ladder.assessment.evidence.repo.iac_common import join_repo_path, shorten
+from mlops_ladder.assessment.evidence.repo.iac.common import join_repo_path, shorten
 
 TEMPLATE_MARKER = "deploymenttemplate.json"
 PARAMETERS_MARKER = "deploymentparameters.json"

@@ -68,11 +68,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Expr, Location, Resource
-from mlops_ladder.assessment.evidence.repo.iac_common import (
-    ExternalModule,
+from mlops_ladder.assessment.evidence.repo.iac.common import (
     avm_resource_type,
     shorten,
 )
+from mlops_ladder.assessment.evidence.repo.iac.model import ExternalModule
 
 _META_KEYS = frozenset({
     "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection", "dynamic",
