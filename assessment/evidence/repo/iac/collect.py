@@ -4,7 +4,7 @@ Every resource comes out ARM-shaped (see common.Resource), whatever language dec
 so the checks in checks/resources.py run unchanged on code and on live Azure (the facts:
 model.py). The readers:
 
-* bicep.py: `.bicep` files (pycep-parser), values resolved through parameters,
+* bicep/: `.bicep` files (pycep-parser), values resolved through parameters,
   variables and module calls; `.bicepparam` files are read here for their `using` line.
 * arm.py: `.json` files with a deploymentTemplate / deploymentParameters `$schema`.
 * terraform.py: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.iac import arm, bicep, terraform
+from mlops_ladder.assessment.evidence.repo.iac import arm, terraform
+from mlops_ladder.assessment.evidence.repo.iac.bicep.parse import BicepReader
+from mlops_ladder.assessment.evidence.repo.iac.bicep.resources import build_resources as build_bicep_resources
 from mlops_ladder.assessment.evidence.repo.iac.common import (
     ENVIRONMENT_ALIASES,
     environment_of,
@@ -90,9 +92,9 @@ def _classify(files: RepoFiles) -> _Found:
 
 # -- Bicep ----------------------------------------------------------------------------------------
 @functools.cache
-def _bicep_reader() -> bicep.BicepReader:
+def _bicep_reader() -> BicepReader:
     """One parser per process: importing pycep and loading its grammar is the slow part."""
-    return bicep.BicepReader()
+    return BicepReader()
 
 
 @functools.cache
@@ -130,7 +132,7 @@ def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> No
         except Exception as exc:  # pycep raises lark errors, ValueError, and worse on odd input
             files.note(file.path, f"Bicep not parsed: {short_error(exc)}")
     try:
-        result = bicep.build_resources(parsed)
+        result = build_bicep_resources(parsed)
     except Exception as exc:  # a value shape the resolver does not expect must not stop the scan
         for file in parsed:
             files.note(file.path, f"Bicep resources not read: {short_error(exc)}")
