@@ -7,7 +7,7 @@ model.py). The readers:
 * bicep/: `.bicep` files (pycep-parser), values resolved through parameters,
   variables and module calls; `.bicepparam` files are read here for their `using` line.
 * arm.py: `.json` files with a deploymentTemplate / deploymentParameters `$schema`.
-* terraform.py: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
+* terraform/: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
   `.tfvars` files are parameter files.
 
 Parsers are imported only when a file of their language exists. A file that does not parse
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.iac import arm, terraform
+from mlops_ladder.assessment.evidence.repo.iac import arm
 from mlops_ladder.assessment.evidence.repo.iac.bicep.parse import BicepReader
 from mlops_ladder.assessment.evidence.repo.iac.bicep.resources import build_resources as build_bicep_resources
 from mlops_ladder.assessment.evidence.repo.iac.common import (
@@ -33,6 +33,14 @@ from mlops_ladder.assessment.evidence.repo.iac.common import (
     short_error,
 )
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence, IacFile, ParameterFile
+from mlops_ladder.assessment.evidence.repo.iac.terraform.hcl import (
+    TerraformFile,
+    TerraformReader,
+    auto_tfvars_values,
+)
+from mlops_ladder.assessment.evidence.repo.iac.terraform.resources import (
+    build_resources as build_terraform_resources,
+)
 
 # JSON files that are never ARM templates: skipped without being read.
 _NOT_ARM_JSON = frozenset({
@@ -98,8 +106,8 @@ def _bicep_reader() -> BicepReader:
 
 
 @functools.cache
-def _terraform_reader() -> terraform.TerraformReader:
-    return terraform.TerraformReader()
+def _terraform_reader() -> TerraformReader:
+    return TerraformReader()
 
 
 def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> None:
@@ -232,7 +240,7 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
             files.note(file.path, f"Terraform not parsed: {short_error(exc)}")
             continue
         if isinstance(data, dict):
-            parsed.append(terraform.TerraformFile(file.path, text, data))
+            parsed.append(TerraformFile(file.path, text, data))
     auto_values: dict[str, list[dict]] = {}
     for file in found.tfvars:
         if not _AUTO_TFVARS.search(file.path):
@@ -241,13 +249,13 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
         if text is None:
             continue
         try:
-            values = terraform.auto_tfvars_values(reader.loads(text))
+            values = auto_tfvars_values(reader.loads(text))
         except Exception as exc:
             files.note(file.path, f"Terraform variables not parsed: {short_error(exc)}")
             continue
         auto_values.setdefault(posixpath.dirname(file.path), []).append(values)
     try:
-        result = terraform.build_resources(parsed, auto_values, {f.path for f in found.terraform}, reader)
+        result = build_terraform_resources(parsed, auto_values, {f.path for f in found.terraform}, reader)
     except Exception as exc:
         for file in parsed:
             files.note(file.path, f"Terraform resources not read: {short_error(exc)}")
