@@ -1,6 +1,6 @@
 """Checks over the Azure ML YAML of a repository (data, pipelines, environments, deployments, monitors).
 
-Each check reads AmlAssets through the helpers of evidence/repo/azureml.py and, where CI
+Each check reads AmlAssets through the helpers of evidence/repo/azureml/assets.py and, where CI
 completes the YAML at deploy time (`az ml online-deployment create --file X --set model=...`),
 the CiActions that target that file: a value CI sets for a file replaces the file's value.
 """
@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.azureml import (
-    AmlAsset,
-    AmlKind,
+from mlops_ladder.assessment.evidence.repo.azureml.assets import (
     data_collector_collections,
     deployment_endpoint,
     deployment_model_ref,
@@ -25,17 +23,16 @@ from mlops_ladder.assessment.evidence.repo.azureml import (
     endpoint_traffic,
     inline_environment,
     inline_environments,
-    is_expression,
-    is_true,
     monitor_alert_emails,
     monitor_alerts_azure_monitor,
     monitor_signals,
     monitor_target,
-    parse_asset_ref,
     pipeline_data_inputs,
     pipeline_steps,
     step_components,
 )
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.values import is_expression, is_true, parse_asset_ref
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.azureml import schedule_job_ref
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.assets import schedule_job_ref
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, Trigger
 

@@ -25,8 +25,8 @@ from mlops_ladder.assessment.checks.base import (
     unknown,
 )
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.azureml import deployment_scoring_script
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.assets import deployment_scoring_script
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.python_gates import REGISTRATION_LAST_NAMES, registers_model
 from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
 from mlops_ladder.assessment.checks.resources import describe_scope, label, show, values_at, values_equal
 from mlops_ladder.assessment.evidence.common import Expr, Location
-from mlops_ladder.assessment.evidence.repo.azureml import is_expression
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.values import is_expression
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES, environment_tokens
 

@@ -10,7 +10,7 @@ import pytest
 from mlops_ladder.assessment.checks import code
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind, AzureMLEvidence
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind, AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFile, RepoFiles

@@ -13,7 +13,7 @@ import pytest
 from mlops_ladder.assessment.checks import azureml as checks
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Resource
-from mlops_ladder.assessment.evidence.repo import azureml
+from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
@@ -43,7 +43,7 @@ def make_repo(
         files=repo_files,
         ci=CiEvidence(actions=list(actions)),
         iac=SimpleNamespace(resources=list(resources)),
-        azureml=azureml.collect(repo_files),
+        azureml=collect_azureml(repo_files),
         python=PythonEvidence(modules=list(modules)),
         project=None,
     )

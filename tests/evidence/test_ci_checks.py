@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from mlops_ladder.assessment.checks import ci as checks
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Note, Resource
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind, AzureMLEvidence
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind, AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,

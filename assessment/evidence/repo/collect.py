@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import azureml, project, python_code
+from mlops_ladder.assessment.evidence.repo import project, python_code
+from mlops_ladder.assessment.evidence.repo.azureml import collect as azureml
+from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci import collect as ci
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
@@ -20,7 +22,7 @@ class RepoEvidence:
     files: RepoFiles
     ci: CiEvidence
     iac: IacEvidence
-    azureml: azureml.AzureMLEvidence
+    azureml: AzureMLEvidence
     python: python_code.PythonEvidence
     project: project.ProjectEvidence
 

@@ -1,4 +1,4 @@
-"""Azure ML CLI v2 YAML files recognised by `$schema` and shape (filled by azureml.py)."""
+"""Azure ML CLI v2 YAML files recognised by `$schema` and shape (filled by collect.py)."""
 
 from __future__ import annotations
 
