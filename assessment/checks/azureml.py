@@ -37,7 +37,7 @@ from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
-    from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonModule
+    from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonModule
 
 KIND_LABELS = {
     AmlKind.DATA: "data asset",

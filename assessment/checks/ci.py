@@ -24,7 +24,7 @@ from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction,
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
-    from mlops_ladder.assessment.evidence.repo.python_model import PythonModule
+    from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
 
 K = ActionKind
 T = Trigger

@@ -1,7 +1,7 @@
 """Checks over Python code, notebooks and project files (tests, lint, pins, secrets, model cards...).
 
-They read PythonEvidence (python_code.py) and ProjectEvidence (project.py); a few also read
-the Azure ML YAML (deployments and their scoring scripts) and the CI actions (model
+They read PythonEvidence (evidence/repo/python/) and ProjectEvidence (evidence/repo/project.py); a
+few also read the Azure ML YAML (deployments and their scoring scripts) and the CI actions (model
 registration by `az ml model create`). Project modules are matched to imports by their
 guessed dotted name or any dotted suffix of it (`src/pkg/features.py` answers `pkg.features`
 and `features`), so tests that put a folder on sys.path still count.
@@ -28,8 +28,8 @@ from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.assets import deployment_scoring_script
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
-from mlops_ladder.assessment.evidence.repo.python_gates import REGISTRATION_LAST_NAMES, registers_model
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.registry import REGISTRATION_LAST_NAMES, registers_model
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence

@@ -28,14 +28,14 @@ from mlops_ladder.assessment.evidence.repo.project import (
     SecretFinding,
     ToolConfig,
 )
-from mlops_ladder.assessment.evidence.repo.python_code import is_test_path, module_name
-from mlops_ladder.assessment.evidence.repo.python_model import (
+from mlops_ladder.assessment.evidence.repo.python.model import (
     Call,
     EvaluationGate,
     Notebook,
     PythonEvidence,
     PythonModule,
 )
+from mlops_ladder.assessment.evidence.repo.python.parse import is_test_path, module_name
 
 MIB = 1024 * 1024
 

@@ -15,7 +15,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as col
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence, CiPipeline
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac.collect import collect as collect_iac
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
 from tests.conftest import make_repo
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/{}.schema.json\n"

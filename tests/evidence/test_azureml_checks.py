@@ -17,7 +17,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as col
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
 from tests.conftest import write_files
 
 WORKFLOW = ".github/workflows/deploy.yml"

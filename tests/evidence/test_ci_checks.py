@@ -20,7 +20,7 @@ from mlops_ladder.assessment.evidence.repo.ci.model import (
     Trigger,
 )
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
 
 K = ActionKind
 T = Trigger

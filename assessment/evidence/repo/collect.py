@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import project, python_code
+from mlops_ladder.assessment.evidence.repo import project
 from mlops_ladder.assessment.evidence.repo.azureml import collect as azureml
 from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci import collect as ci
@@ -14,6 +14,9 @@ from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac import collect as iac
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
+from mlops_ladder.assessment.evidence.repo.python import collect as python_code
+from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence
+from mlops_ladder.assessment.evidence.repo.python.parallel import start_parsing
 
 
 @dataclass
@@ -23,7 +26,7 @@ class RepoEvidence:
     ci: CiEvidence
     iac: IacEvidence
     azureml: AzureMLEvidence
-    python: python_code.PythonEvidence
+    python: PythonEvidence
     project: project.ProjectEvidence
 
     @property
@@ -44,7 +47,7 @@ def collect_repo(root: Path) -> RepoEvidence:
     files = list_repo_files(root)
     # In a large repository, forked workers start parsing the Python files now and work while
     # this process collects the CI, IaC and Azure ML facts (None: parsed in python_code.collect).
-    python_parse = python_code.start_parsing(files)
+    python_parse = start_parsing(files)
     try:
         ci_evidence = ci.collect(files)
         iac_evidence = iac.collect(files)
