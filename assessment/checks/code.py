@@ -1,6 +1,6 @@
 """Checks over Python code, notebooks and project files (tests, lint, pins, secrets, model cards...).
 
-They read PythonEvidence (evidence/repo/python/) and ProjectEvidence (evidence/repo/project.py); a
+They read PythonEvidence (evidence/repo/python/) and ProjectEvidence (evidence/repo/project/); a
 few also read the Azure ML YAML (deployments and their scoring scripts) and the CI actions (model
 registration by `az ml model create`). Project modules are matched to imports by their
 guessed dotted name or any dotted suffix of it (`src/pkg/features.py` answers `pkg.features`

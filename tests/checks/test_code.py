@@ -14,7 +14,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKin
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.project import (
+from mlops_ladder.assessment.evidence.repo.project.model import (
     CodeOwners,
     Dependency,
     DependencyBot,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import project
 from mlops_ladder.assessment.evidence.repo.azureml import collect as azureml
 from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci import collect as ci
@@ -14,6 +13,8 @@ from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac import collect as iac
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
+from mlops_ladder.assessment.evidence.repo.project import collect as project
+from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence
 from mlops_ladder.assessment.evidence.repo.python import collect as python_code
 from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence
 from mlops_ladder.assessment.evidence.repo.python.parallel import start_parsing
@@ -27,7 +28,7 @@ class RepoEvidence:
     iac: IacEvidence
     azureml: AzureMLEvidence
     python: PythonEvidence
-    project: project.ProjectEvidence
+    project: ProjectEvidence
 
     @property
     def git(self) -> GitInfo:
