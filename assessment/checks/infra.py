@@ -2,7 +2,7 @@
 per-environment configuration and the Azure ML registry.
 
 Resources come from evidence/repo/iac/ (Bicep, ARM and Terraform, ARM-shaped); Azure ML
-compute and registry YAML from azureml.py; CI steps from ci.py.
+compute and registry YAML from evidence/repo/azureml/; CI steps from evidence/repo/ci/.
 """
 
 from __future__ import annotations

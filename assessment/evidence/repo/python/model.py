@@ -1,4 +1,4 @@
-"""Facts about Python code and notebooks, read from the AST (filled by python_code.py)."""
+"""Facts about Python code and notebooks, read from the AST (filled by collect.py)."""
 
 from __future__ import annotations
 
