@@ -1,7 +1,7 @@
 """Every check, by name. Criteria in levels/criteria/*.yaml refer to checks by these names.
 
 Checks are grouped by the evidence they read: code.py (Python code and project files),
-ci.py (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
+ci/ (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
 resources.py (generic checks over Azure resources, declared or live), answers.py.
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
 """
@@ -10,10 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import answers, azureml, ci, code, infra, resources
+from mlops_ladder.assessment.checks import answers, azureml, code, infra, resources
 from mlops_ladder.assessment.checks.base import CheckResult
+from mlops_ladder.assessment.checks.ci import assets as ci_assets
+from mlops_ladder.assessment.checks.ci import deployment as ci_deployment
+from mlops_ladder.assessment.checks.ci import infrastructure as ci_infrastructure
+from mlops_ladder.assessment.checks.ci import security as ci_security
+from mlops_ladder.assessment.checks.ci import tests_and_lint as ci_tests_and_lint
+from mlops_ladder.assessment.checks.ci import training as ci_training
 
-_MODULES = (code, ci, azureml, infra, resources, answers)
+_CI_MODULES = (ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets)
+_MODULES = (code, *_CI_MODULES, azureml, infra, resources, answers)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

@@ -5,8 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from mlops_ladder.assessment.checks import ci as checks
 from mlops_ladder.assessment.checks.base import Outcome
+from mlops_ladder.assessment.checks.ci.assets import ci_deploys_monitor, ci_registers_components
+from mlops_ladder.assessment.checks.ci.deployment import (
+    ci_deploys_model,
+    ci_promotes_through_environments,
+    ci_rolls_back_on_failure,
+    ci_smoke_tests_endpoint,
+)
+from mlops_ladder.assessment.checks.ci.infrastructure import ci_applies_iac, ci_validates_iac_on_pull_requests
+from mlops_ladder.assessment.checks.ci.security import (
+    ci_actions_are_pinned,
+    ci_permissions_are_restricted,
+    ci_uses_oidc_for_azure,
+)
+from mlops_ladder.assessment.checks.ci.tests_and_lint import (
+    ci_runs_lint_on_pull_requests,
+    ci_runs_tests_on_pull_requests,
+)
+from mlops_ladder.assessment.checks.ci.training import (
+    ci_submits_training_pipeline,
+    ci_waits_for_training_job,
+    retraining_is_event_triggered,
+    training_is_scheduled,
+)
+from mlops_ladder.assessment.checks.registry import CHECKS
 from mlops_ladder.assessment.evidence.common import Location, Note, Resource
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind, AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci.model import (
@@ -106,24 +129,24 @@ def outcome(result) -> Outcome:
 
 def test_tests_on_pull_requests() -> None:
     on_pr = act(K.RUN_TESTS, triggers=(T.PULL_REQUEST, T.PUSH))
-    assert outcome(checks.ci_runs_tests_on_pull_requests(make_repo(on_pr))) is Outcome.PASS
+    assert outcome(ci_runs_tests_on_pull_requests(make_repo(on_pr))) is Outcome.PASS
     push_only = act(K.RUN_TESTS, triggers=(T.PUSH,))
-    result = checks.ci_runs_tests_on_pull_requests(make_repo(push_only))
+    result = ci_runs_tests_on_pull_requests(make_repo(push_only))
     assert result.outcome is Outcome.FAIL and "never on pull requests" in result.found
     ignored = act(K.RUN_TESTS, triggers=(T.PULL_REQUEST,), continue_on_error=True)
-    result = checks.ci_runs_tests_on_pull_requests(make_repo(ignored))
+    result = ci_runs_tests_on_pull_requests(make_repo(ignored))
     assert result.outcome is Outcome.FAIL and "ignored" in result.found
     maybe = act(K.RUN_TESTS, triggers=(T.PUSH,), possible_triggers=frozenset({T.PULL_REQUEST}))
-    assert outcome(checks.ci_runs_tests_on_pull_requests(make_repo(maybe))) is Outcome.UNKNOWN
-    result = checks.ci_runs_tests_on_pull_requests(make_repo(pipelines=()))
+    assert outcome(ci_runs_tests_on_pull_requests(make_repo(maybe))) is Outcome.UNKNOWN
+    result = ci_runs_tests_on_pull_requests(make_repo(pipelines=()))
     assert result.outcome is Outcome.FAIL and "no CI pipeline" in result.found
 
 
 def test_lint_on_pull_requests() -> None:
     lint = act(K.LINT, triggers=(T.PULL_REQUEST,))
-    assert outcome(checks.ci_runs_lint_on_pull_requests(make_repo(lint))) is Outcome.PASS
+    assert outcome(ci_runs_lint_on_pull_requests(make_repo(lint))) is Outcome.PASS
     tests_only = act(K.RUN_TESTS, triggers=(T.PULL_REQUEST,))
-    assert outcome(checks.ci_runs_lint_on_pull_requests(make_repo(tests_only))) is Outcome.FAIL
+    assert outcome(ci_runs_lint_on_pull_requests(make_repo(tests_only))) is Outcome.FAIL
 
 
 # -- training ---------------------------------------------------------------------------------------
@@ -131,24 +154,24 @@ def test_lint_on_pull_requests() -> None:
 
 def test_submits_training_pipeline_from_a_pipeline_job_file() -> None:
     submit = act(K.SUBMIT_JOB, PIPELINE.path)
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(submit, assets=(PIPELINE,)))) is Outcome.PASS
+    assert outcome(ci_submits_training_pipeline(make_repo(submit, assets=(PIPELINE,)))) is Outcome.PASS
     command_job = act(K.SUBMIT_JOB, COMMAND.path)
-    result = checks.ci_submits_training_pipeline(make_repo(command_job, assets=(COMMAND,)))
+    result = ci_submits_training_pipeline(make_repo(command_job, assets=(COMMAND,)))
     assert result.outcome is Outcome.FAIL and "not a pipeline job" in result.found
     variable = act(K.SUBMIT_JOB, "${{ inputs.pipeline }}")
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(variable))) is Outcome.UNKNOWN
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(act(K.RUN_TESTS)))) is Outcome.FAIL
+    assert outcome(ci_submits_training_pipeline(make_repo(variable))) is Outcome.UNKNOWN
+    assert outcome(ci_submits_training_pipeline(make_repo(act(K.RUN_TESTS)))) is Outcome.FAIL
 
 
 def test_submits_training_pipeline_from_a_python_script() -> None:
     run = act(K.RUN_PYTHON, "src/pkg/submit.py")
     dsl = module("src/pkg/submit.py", "ml_client.jobs.create_or_update", "azure.ai.ml.dsl.pipeline")
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(run, modules=(dsl,)))) is Outcome.PASS
+    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(dsl,)))) is Outcome.PASS
     # the pipeline is defined in another module of the repo that the script imports
     submit = module("src/pkg/submit.py", "ml_client.jobs.create_or_update", imports=("pkg.pipeline",))
     definition = module("src/pkg/pipeline.py", "azure.ai.ml.dsl.pipeline")
     assert (
-        outcome(checks.ci_submits_training_pipeline(make_repo(run, modules=(submit, definition))))
+        outcome(ci_submits_training_pipeline(make_repo(run, modules=(submit, definition))))
         is Outcome.PASS
     )
     loads = module(
@@ -158,18 +181,18 @@ def test_submits_training_pipeline_from_a_python_script() -> None:
         string_args=("mlops/train/pipeline.yml",),
     )
     repo = make_repo(run, modules=(loads,), assets=(PIPELINE,))
-    assert outcome(checks.ci_submits_training_pipeline(repo)) is Outcome.PASS
+    assert outcome(ci_submits_training_pipeline(repo)) is Outcome.PASS
     command = module("src/pkg/submit.py", "azure.ai.ml.command", "ml_client.jobs.create_or_update")
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(run, modules=(command,)))) is Outcome.FAIL
+    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(command,)))) is Outcome.FAIL
     unrelated = module("src/pkg/submit.py", "print")
-    assert outcome(checks.ci_submits_training_pipeline(make_repo(run, modules=(unrelated,)))) is Outcome.FAIL
+    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(unrelated,)))) is Outcome.FAIL
 
 
 def test_training_is_scheduled_by_ci_trigger() -> None:
     nightly = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.SCHEDULE,))
-    assert outcome(checks.training_is_scheduled(make_repo(nightly, assets=(PIPELINE,)))) is Outcome.PASS
+    assert outcome(training_is_scheduled(make_repo(nightly, assets=(PIPELINE,)))) is Outcome.PASS
     manual = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.MANUAL,))
-    result = checks.training_is_scheduled(make_repo(manual, assets=(PIPELINE,)))
+    result = training_is_scheduled(make_repo(manual, assets=(PIPELINE,)))
     assert result.outcome is Outcome.FAIL and "no schedule trigger" in result.found
 
 
@@ -177,31 +200,31 @@ def test_training_is_scheduled_by_an_azure_ml_schedule_that_ci_creates() -> None
     schedule = asset(AmlKind.JOB_SCHEDULE, "mlops/train/schedule.yml", {"create_job": "./pipeline.yml"})
     creates = act(K.CREATE_SCHEDULE, schedule.path)
     repo = make_repo(creates, assets=(PIPELINE, schedule))
-    assert outcome(checks.training_is_scheduled(repo)) is Outcome.PASS
-    result = checks.training_is_scheduled(make_repo(assets=(PIPELINE, schedule)))
+    assert outcome(training_is_scheduled(repo)) is Outcome.PASS
+    result = training_is_scheduled(make_repo(assets=(PIPELINE, schedule)))
     assert result.outcome is Outcome.FAIL and "no CI step creates it" in result.found
     wrong = asset(AmlKind.JOB_SCHEDULE, "mlops/train/schedule.yml", {"create_job": {"job": "./command.yml"}})
-    assert outcome(checks.training_is_scheduled(make_repo(creates, assets=(COMMAND, wrong)))) is Outcome.FAIL
+    assert outcome(training_is_scheduled(make_repo(creates, assets=(COMMAND, wrong)))) is Outcome.FAIL
     unresolved = act(K.CREATE_SCHEDULE, "$SCHEDULE_FILE")
     assert (
-        outcome(checks.training_is_scheduled(make_repo(unresolved, assets=(PIPELINE, schedule))))
+        outcome(training_is_scheduled(make_repo(unresolved, assets=(PIPELINE, schedule))))
         is Outcome.UNKNOWN
     )
 
 
 def test_waits_for_training_job() -> None:
     streamed = act(K.SUBMIT_JOB, PIPELINE.path, options={"--stream": ""})
-    assert outcome(checks.ci_waits_for_training_job(make_repo(streamed, assets=(PIPELINE,)))) is Outcome.PASS
+    assert outcome(ci_waits_for_training_job(make_repo(streamed, assets=(PIPELINE,)))) is Outcome.PASS
     submit = act(K.SUBMIT_JOB, PIPELINE.path, index=0)
     wait = act(K.WAIT_JOB, index=1)
     assert (
-        outcome(checks.ci_waits_for_training_job(make_repo(submit, wait, assets=(PIPELINE,)))) is Outcome.PASS
+        outcome(ci_waits_for_training_job(make_repo(submit, wait, assets=(PIPELINE,)))) is Outcome.PASS
     )
     wait_elsewhere = act(K.WAIT_JOB, index=1, job="other")
-    result = checks.ci_waits_for_training_job(make_repo(submit, wait_elsewhere, assets=(PIPELINE,)))
+    result = ci_waits_for_training_job(make_repo(submit, wait_elsewhere, assets=(PIPELINE,)))
     assert result.outcome is Outcome.FAIL and "queued" in result.found
     hidden = act(K.SUBMIT_JOB, PIPELINE.path, options={"--stream": ""}, continue_on_error=True)
-    result = checks.ci_waits_for_training_job(make_repo(hidden, assets=(PIPELINE,)))
+    result = ci_waits_for_training_job(make_repo(hidden, assets=(PIPELINE,)))
     assert result.outcome is Outcome.FAIL and "continues on error" in result.found
     run = act(K.RUN_PYTHON, "src/pkg/submit.py")
     streams = module(
@@ -210,8 +233,8 @@ def test_waits_for_training_job() -> None:
         "azure.ai.ml.dsl.pipeline",
         "ml_client.jobs.stream",
     )
-    assert outcome(checks.ci_waits_for_training_job(make_repo(run, modules=(streams,)))) is Outcome.PASS
-    assert outcome(checks.ci_waits_for_training_job(make_repo())) is Outcome.FAIL
+    assert outcome(ci_waits_for_training_job(make_repo(run, modules=(streams,)))) is Outcome.PASS
+    assert outcome(ci_waits_for_training_job(make_repo())) is Outcome.FAIL
 
 
 # -- deployment -------------------------------------------------------------------------------------
@@ -219,33 +242,33 @@ def test_waits_for_training_job() -> None:
 
 def test_deploys_model() -> None:
     deploy = act(K.DEPLOY_MODEL, DEPLOYMENT.path)
-    assert outcome(checks.ci_deploys_model(make_repo(deploy, assets=(DEPLOYMENT,)))) is Outcome.PASS
+    assert outcome(ci_deploys_model(make_repo(deploy, assets=(DEPLOYMENT,)))) is Outcome.PASS
     endpoint_only = act(K.CREATE_ENDPOINT, "mlops/deploy/endpoint.yml")
-    assert outcome(checks.ci_deploys_model(make_repo(endpoint_only))) is Outcome.FAIL
+    assert outcome(ci_deploys_model(make_repo(endpoint_only))) is Outcome.FAIL
     missing = act(K.DEPLOY_MODEL, "mlops/deploy/missing.yml")
-    assert outcome(checks.ci_deploys_model(make_repo(missing))) is Outcome.FAIL
+    assert outcome(ci_deploys_model(make_repo(missing))) is Outcome.FAIL
     variable = act(K.DEPLOY_MODEL, "$DEPLOYMENT_FILE")
-    assert outcome(checks.ci_deploys_model(make_repo(variable))) is Outcome.UNKNOWN
+    assert outcome(ci_deploys_model(make_repo(variable))) is Outcome.UNKNOWN
     run = act(K.RUN_PYTHON, "deploy.py")
     sdk = module("deploy.py", "ml_client.online_deployments.begin_create_or_update")
-    assert outcome(checks.ci_deploys_model(make_repo(run, modules=(sdk,)))) is Outcome.PASS
+    assert outcome(ci_deploys_model(make_repo(run, modules=(sdk,)))) is Outcome.PASS
 
 
 def test_smoke_tests_endpoint_after_the_deployment() -> None:
     deploy = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="deploy", index=0)
     same_job = act(K.INVOKE_ENDPOINT, job="deploy", index=1)
-    assert outcome(checks.ci_smoke_tests_endpoint(make_repo(deploy, same_job))) is Outcome.PASS
+    assert outcome(ci_smoke_tests_endpoint(make_repo(deploy, same_job))) is Outcome.PASS
     before = act(K.INVOKE_ENDPOINT, job="deploy", index=0)
     later_deploy = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="deploy", index=1)
-    assert outcome(checks.ci_smoke_tests_endpoint(make_repo(before, later_deploy))) is Outcome.FAIL
+    assert outcome(ci_smoke_tests_endpoint(make_repo(before, later_deploy))) is Outcome.FAIL
     # a job that needs (through an approval job) the deploying job
     smoke = act(K.INVOKE_ENDPOINT, job="smoke", job_needs=("approve",))
     repo = make_repo(deploy, smoke)
     repo.ci.job_graph = {(PIPE, "deploy"): (), (PIPE, "approve"): ("deploy",), (PIPE, "smoke"): ("approve",)}
-    assert outcome(checks.ci_smoke_tests_endpoint(repo)) is Outcome.PASS
+    assert outcome(ci_smoke_tests_endpoint(repo)) is Outcome.PASS
     parallel = act(K.INVOKE_ENDPOINT, job="smoke")
-    assert outcome(checks.ci_smoke_tests_endpoint(make_repo(deploy, parallel))) is Outcome.FAIL
-    assert outcome(checks.ci_smoke_tests_endpoint(make_repo(act(K.RUN_TESTS)))) is Outcome.FAIL
+    assert outcome(ci_smoke_tests_endpoint(make_repo(deploy, parallel))) is Outcome.FAIL
+    assert outcome(ci_smoke_tests_endpoint(make_repo(act(K.RUN_TESTS)))) is Outcome.FAIL
 
 
 def test_rolls_back_on_failure() -> None:
@@ -258,28 +281,28 @@ def test_rolls_back_on_failure() -> None:
         "|| (...)",
     ):
         rollback = act(K.SHIFT_TRAFFIC, index=1, condition=condition)
-        assert outcome(checks.ci_rolls_back_on_failure(make_repo(deploy, rollback))) is Outcome.PASS, (
+        assert outcome(ci_rolls_back_on_failure(make_repo(deploy, rollback))) is Outcome.PASS, (
             condition
         )
     for condition in (None, "always()", "!failure()", "succeeded()"):
         shift = act(K.SHIFT_TRAFFIC, index=1, condition=condition)
-        assert outcome(checks.ci_rolls_back_on_failure(make_repo(deploy, shift))) is Outcome.FAIL, condition
+        assert outcome(ci_rolls_back_on_failure(make_repo(deploy, shift))) is Outcome.FAIL, condition
     delete = act(K.DELETE_DEPLOYMENT, index=1, condition="failure()")
-    assert outcome(checks.ci_rolls_back_on_failure(make_repo(deploy, delete))) is Outcome.PASS
+    assert outcome(ci_rolls_back_on_failure(make_repo(deploy, delete))) is Outcome.PASS
 
 
 def test_promotes_through_environments() -> None:
     dev = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="dev", environment="dev")
     prod = act(K.SHIFT_TRAFFIC, job="prod", environment="prod")
-    assert outcome(checks.ci_promotes_through_environments(make_repo(dev, prod))) is Outcome.PASS
-    result = checks.ci_promotes_through_environments(make_repo(dev, prod), min_environments=3)
+    assert outcome(ci_promotes_through_environments(make_repo(dev, prod))) is Outcome.PASS
+    result = ci_promotes_through_environments(make_repo(dev, prod), min_environments=3)
     assert result.outcome is Outcome.FAIL and "2 named environments" in result.found
     same = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="again", environment="dev")
-    assert outcome(checks.ci_promotes_through_environments(make_repo(dev, same))) is Outcome.FAIL
+    assert outcome(ci_promotes_through_environments(make_repo(dev, same))) is Outcome.FAIL
     dynamic = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="x", environment="${{ inputs.environment }}")
-    assert outcome(checks.ci_promotes_through_environments(make_repo(dev, dynamic))) is Outcome.UNKNOWN
+    assert outcome(ci_promotes_through_environments(make_repo(dev, dynamic))) is Outcome.UNKNOWN
     tests = act(K.RUN_TESTS, environment="dev")
-    assert outcome(checks.ci_promotes_through_environments(make_repo(tests))) is Outcome.FAIL
+    assert outcome(ci_promotes_through_environments(make_repo(tests))) is Outcome.FAIL
 
 
 # -- infrastructure ---------------------------------------------------------------------------------
@@ -294,7 +317,7 @@ def workspace(path: str, existing: bool = False) -> Resource:
 def test_applies_iac_declaring_the_workspace() -> None:
     apply = act(K.APPLY_IAC, "infra/main.bicep")
     found = make_repo(apply, resources=(workspace("infra/main.bicep"),))
-    assert outcome(checks.ci_applies_iac(found)) is Outcome.PASS
+    assert outcome(ci_applies_iac(found)) is Outcome.PASS
     through_module = make_repo(
         apply,
         resources=(workspace("infra/modules/ml.bicep"),),
@@ -303,18 +326,18 @@ def test_applies_iac_declaring_the_workspace() -> None:
             "infra/modules/core.bicep": ["infra/modules/ml.bicep"],
         },
     )
-    assert outcome(checks.ci_applies_iac(through_module)) is Outcome.PASS
+    assert outcome(ci_applies_iac(through_module)) is Outcome.PASS
     other_template = make_repo(
         act(K.APPLY_IAC, "infra/storage.bicep"), resources=(workspace("infra/main.bicep"),)
     )
-    assert outcome(checks.ci_applies_iac(other_template)) is Outcome.FAIL
+    assert outcome(ci_applies_iac(other_template)) is Outcome.FAIL
     only_existing = make_repo(apply, resources=(workspace("infra/main.bicep", existing=True),))
-    assert outcome(checks.ci_applies_iac(only_existing)) is Outcome.FAIL
+    assert outcome(ci_applies_iac(only_existing)) is Outcome.FAIL
     unparsed = make_repo(apply, notes=(Note("infra/main.bicep", "Bicep not parsed: line 3"),))
-    assert outcome(checks.ci_applies_iac(unparsed)) is Outcome.UNKNOWN
-    assert outcome(checks.ci_applies_iac(make_repo(act(K.APPLY_IAC, "$TEMPLATE")))) is Outcome.UNKNOWN
+    assert outcome(ci_applies_iac(unparsed)) is Outcome.UNKNOWN
+    assert outcome(ci_applies_iac(make_repo(act(K.APPLY_IAC, "$TEMPLATE")))) is Outcome.UNKNOWN
     assert (
-        outcome(checks.ci_applies_iac(make_repo(resources=(workspace("infra/main.bicep"),)))) is Outcome.FAIL
+        outcome(ci_applies_iac(make_repo(resources=(workspace("infra/main.bicep"),)))) is Outcome.FAIL
     )
 
 
@@ -322,30 +345,30 @@ def test_applies_terraform_folder() -> None:
     apply = act(K.APPLY_IAC, "infra/tf")
     files = ("infra/tf/main.tf", "infra/tf/modules/ml/main.tf")
     repo = make_repo(apply, resources=(workspace("infra/tf/main.tf"),), files=files)
-    assert outcome(checks.ci_applies_iac(repo)) is Outcome.PASS
+    assert outcome(ci_applies_iac(repo)) is Outcome.PASS
     in_module = make_repo(
         apply,
         resources=(workspace("infra/tf/modules/ml/main.tf"),),
         files=files,
         module_refs={"infra/tf/main.tf": ["infra/tf/modules/ml/main.tf"]},
     )
-    assert outcome(checks.ci_applies_iac(in_module)) is Outcome.PASS
+    assert outcome(ci_applies_iac(in_module)) is Outcome.PASS
     elsewhere = make_repo(
         act(K.APPLY_IAC, "."),
         resources=(workspace("infra/tf/main.tf"),),
         files=files,
         module_refs={"infra/tf/main.tf": []},
     )
-    assert outcome(checks.ci_applies_iac(elsewhere)) is Outcome.FAIL
+    assert outcome(ci_applies_iac(elsewhere)) is Outcome.FAIL
 
 
 def test_validates_iac_on_pull_requests() -> None:
     what_if = act(K.VALIDATE_IAC, "infra/main.bicep", triggers=(T.PULL_REQUEST,))
-    assert outcome(checks.ci_validates_iac_on_pull_requests(make_repo(what_if))) is Outcome.PASS
+    assert outcome(ci_validates_iac_on_pull_requests(make_repo(what_if))) is Outcome.PASS
     on_push = act(K.VALIDATE_IAC, "infra/main.bicep", triggers=(T.PUSH,))
-    assert outcome(checks.ci_validates_iac_on_pull_requests(make_repo(on_push))) is Outcome.FAIL
+    assert outcome(ci_validates_iac_on_pull_requests(make_repo(on_push))) is Outcome.FAIL
     apply_on_pr = act(K.APPLY_IAC, "infra/main.bicep", triggers=(T.PULL_REQUEST,))
-    assert outcome(checks.ci_validates_iac_on_pull_requests(make_repo(apply_on_pr))) is Outcome.FAIL
+    assert outcome(ci_validates_iac_on_pull_requests(make_repo(apply_on_pr))) is Outcome.FAIL
 
 
 # -- security -----------------------------------------------------------------------------------------
@@ -356,17 +379,17 @@ def login(method: str, line: int = 5) -> AzureLogin:
 
 
 def test_uses_oidc_for_azure() -> None:
-    assert outcome(checks.ci_uses_oidc_for_azure(make_repo(logins=(login("oidc"),)))) is Outcome.PASS
+    assert outcome(ci_uses_oidc_for_azure(make_repo(logins=(login("oidc"),)))) is Outcome.PASS
     mixed = make_repo(logins=(login("oidc"), login("secret", 9)))
-    result = checks.ci_uses_oidc_for_azure(mixed)
+    result = ci_uses_oidc_for_azure(mixed)
     assert result.outcome is Outcome.FAIL and result.evidence[0].location == f"{PIPE}:9"
-    assert outcome(checks.ci_uses_oidc_for_azure(make_repo(logins=(login("unknown"),)))) is Outcome.UNKNOWN
+    assert outcome(ci_uses_oidc_for_azure(make_repo(logins=(login("unknown"),)))) is Outcome.UNKNOWN
     assert (
-        outcome(checks.ci_uses_oidc_for_azure(make_repo(logins=(login("oidc"), login("unknown", 7)))))
+        outcome(ci_uses_oidc_for_azure(make_repo(logins=(login("oidc"), login("unknown", 7)))))
         is Outcome.UNKNOWN
     )
-    assert outcome(checks.ci_uses_oidc_for_azure(make_repo())) is Outcome.UNKNOWN
-    assert outcome(checks.ci_uses_oidc_for_azure(make_repo(pipelines=()))) is Outcome.UNKNOWN
+    assert outcome(ci_uses_oidc_for_azure(make_repo())) is Outcome.UNKNOWN
+    assert outcome(ci_uses_oidc_for_azure(make_repo(pipelines=()))) is Outcome.UNKNOWN
 
 
 def ref(uses: str, pinned: bool, local: bool = False, line: int = 3) -> ActionRef:
@@ -378,13 +401,13 @@ def test_actions_are_pinned() -> None:
     pinned = make_repo(
         action_refs=(ref(f"actions/checkout@{sha}", True), ref("./.github/actions/x", False, True))
     )
-    assert outcome(checks.ci_actions_are_pinned(pinned)) is Outcome.PASS
-    result = checks.ci_actions_are_pinned(make_repo(action_refs=(ref("actions/checkout@v4", False),)))
+    assert outcome(ci_actions_are_pinned(pinned)) is Outcome.PASS
+    result = ci_actions_are_pinned(make_repo(action_refs=(ref("actions/checkout@v4", False),)))
     assert result.outcome is Outcome.FAIL and "actions/checkout@v4" in result.found
-    assert outcome(checks.ci_actions_are_pinned(make_repo())) is Outcome.PASS
+    assert outcome(ci_actions_are_pinned(make_repo())) is Outcome.PASS
     azure_devops = CiPipeline("azure-devops", "azure-pipelines.yml", {}, ())
     assert (
-        outcome(checks.ci_actions_are_pinned(make_repo(pipelines=(azure_devops,)))) is Outcome.NOT_APPLICABLE
+        outcome(ci_actions_are_pinned(make_repo(pipelines=(azure_devops,)))) is Outcome.NOT_APPLICABLE
     )
 
 
@@ -397,21 +420,21 @@ def test_permissions_are_restricted() -> None:
         return CiPipeline("github", PIPE, {}, jobs, permissions, template)
 
     top = workflow({"contents": "read"}, job("a"), job("b", {"id-token": "write"}))
-    assert outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=(top,)))) is Outcome.PASS
+    assert outcome(ci_permissions_are_restricted(make_repo(pipelines=(top,)))) is Outcome.PASS
     every_job = workflow(None, job("a", {}), job("b", "read-all"))
-    assert outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=(every_job,)))) is Outcome.PASS
+    assert outcome(ci_permissions_are_restricted(make_repo(pipelines=(every_job,)))) is Outcome.PASS
     one_missing = workflow(None, job("a", {"contents": "read"}), job("b"))
-    result = checks.ci_permissions_are_restricted(make_repo(pipelines=(one_missing,)))
+    result = ci_permissions_are_restricted(make_repo(pipelines=(one_missing,)))
     assert result.outcome is Outcome.FAIL and "job b" in result.found
     write_all = workflow("write-all", job("a"))
-    assert outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=(write_all,)))) is Outcome.FAIL
+    assert outcome(ci_permissions_are_restricted(make_repo(pipelines=(write_all,)))) is Outcome.FAIL
     job_write_all = workflow({"contents": "read"}, job("a", "write-all"))
     assert (
-        outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=(job_write_all,)))) is Outcome.FAIL
+        outcome(ci_permissions_are_restricted(make_repo(pipelines=(job_write_all,)))) is Outcome.FAIL
     )
     called = workflow(None, job("a"), template=True)  # gets at most its caller's token
-    assert outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=(top, called)))) is Outcome.PASS
-    assert outcome(checks.ci_permissions_are_restricted(make_repo(pipelines=()))) is Outcome.NOT_APPLICABLE
+    assert outcome(ci_permissions_are_restricted(make_repo(pipelines=(top, called)))) is Outcome.PASS
+    assert outcome(ci_permissions_are_restricted(make_repo(pipelines=()))) is Outcome.NOT_APPLICABLE
 
 
 # -- monitoring, retraining, components ----------------------------------------------------------------
@@ -420,26 +443,26 @@ def test_permissions_are_restricted() -> None:
 def test_deploys_monitor() -> None:
     monitor = asset(AmlKind.MONITOR_SCHEDULE, "mlops/monitor/monitor.yml")
     creates = act(K.CREATE_SCHEDULE, monitor.path)
-    assert outcome(checks.ci_deploys_monitor(make_repo(creates, assets=(monitor,)))) is Outcome.PASS
-    result = checks.ci_deploys_monitor(make_repo(assets=(monitor,)))
+    assert outcome(ci_deploys_monitor(make_repo(creates, assets=(monitor,)))) is Outcome.PASS
+    result = ci_deploys_monitor(make_repo(assets=(monitor,)))
     assert result.outcome is Outcome.FAIL and "no CI step creates it" in result.found
     job_schedule = asset(AmlKind.JOB_SCHEDULE, "mlops/train/schedule.yml")
     creates_training = act(K.CREATE_SCHEDULE, job_schedule.path)
     assert (
-        outcome(checks.ci_deploys_monitor(make_repo(creates_training, assets=(job_schedule,))))
+        outcome(ci_deploys_monitor(make_repo(creates_training, assets=(job_schedule,))))
         is Outcome.FAIL
     )
-    assert outcome(checks.ci_deploys_monitor(make_repo(act(K.CREATE_SCHEDULE, "$FILE")))) is Outcome.UNKNOWN
+    assert outcome(ci_deploys_monitor(make_repo(act(K.CREATE_SCHEDULE, "$FILE")))) is Outcome.UNKNOWN
 
 
 def test_retraining_is_event_triggered() -> None:
     dispatched = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.EVENT,))
     assert (
-        outcome(checks.retraining_is_event_triggered(make_repo(dispatched, assets=(PIPELINE,))))
+        outcome(retraining_is_event_triggered(make_repo(dispatched, assets=(PIPELINE,))))
         is Outcome.PASS
     )
     nightly = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.SCHEDULE,))
-    result = checks.retraining_is_event_triggered(make_repo(nightly, assets=(PIPELINE,)))
+    result = retraining_is_event_triggered(make_repo(nightly, assets=(PIPELINE,)))
     assert result.outcome is Outcome.FAIL and "not on an event" in result.found
     topic = Resource(
         "Microsoft.EventGrid/systemTopics",
@@ -447,7 +470,7 @@ def test_retraining_is_event_triggered() -> None:
         {"properties": {"topicType": "Microsoft.MachineLearningServices.Workspaces", "source": "ws.id"}},
         Location("infra/events.bicep", 4),
     )
-    assert outcome(checks.retraining_is_event_triggered(make_repo(resources=(topic,)))) is Outcome.PASS
+    assert outcome(retraining_is_event_triggered(make_repo(resources=(topic,)))) is Outcome.PASS
     subscription = Resource(
         "Microsoft.EventGrid/systemTopics/eventSubscriptions",
         "drift",
@@ -458,7 +481,7 @@ def test_retraining_is_event_triggered() -> None:
         },
         Location("infra/events.bicep", 12),
     )
-    assert outcome(checks.retraining_is_event_triggered(make_repo(resources=(subscription,)))) is Outcome.PASS
+    assert outcome(retraining_is_event_triggered(make_repo(resources=(subscription,)))) is Outcome.PASS
     storage_topic = Resource(
         "Microsoft.EventGrid/systemTopics",
         "blobs",
@@ -466,19 +489,20 @@ def test_retraining_is_event_triggered() -> None:
         Location("infra/events.bicep", 20),
     )
     assert (
-        outcome(checks.retraining_is_event_triggered(make_repo(resources=(storage_topic,)))) is Outcome.FAIL
+        outcome(retraining_is_event_triggered(make_repo(resources=(storage_topic,)))) is Outcome.FAIL
     )
 
 
 def test_registers_components() -> None:
     component = act(K.REGISTER_COMPONENT, "components/train.yml")
-    assert outcome(checks.ci_registers_components(make_repo(component))) is Outcome.PASS
+    assert outcome(ci_registers_components(make_repo(component))) is Outcome.PASS
     environment = act(K.REGISTER_ENVIRONMENT, "environments/train.yml")
-    assert outcome(checks.ci_registers_components(make_repo(environment))) is Outcome.PASS
+    assert outcome(ci_registers_components(make_repo(environment))) is Outcome.PASS
     model = act(K.REGISTER_MODEL)
-    assert outcome(checks.ci_registers_components(make_repo(model))) is Outcome.FAIL
+    assert outcome(ci_registers_components(make_repo(model))) is Outcome.FAIL
 
 
 def test_checks_are_listed() -> None:
-    assert len(checks.CHECKS) == 17
-    assert all(check.__name__.startswith(("ci_", "training_", "retraining_")) for check in checks.CHECKS)
+    ci_checks = [c for c in CHECKS.values() if c.__module__.startswith("mlops_ladder.assessment.checks.ci.")]
+    assert len(ci_checks) == 17
+    assert all(check.__name__.startswith(("ci_", "training_", "retraining_")) for check in ci_checks)

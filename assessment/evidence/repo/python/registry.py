@@ -22,6 +22,7 @@ PROMOTIONS = (
     "online_deployments.begin_create_or_update", "batch_deployments.begin_create_or_update",
 )
 
+
 def _last(names: Iterable[str]) -> frozenset[str]:
     return frozenset(name.rpartition(".")[2] for name in names)
 
