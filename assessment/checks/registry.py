@@ -1,6 +1,6 @@
 """Every check, by name. Criteria in levels/criteria/*.yaml refer to checks by these names.
 
-Checks are grouped by the evidence they read: code.py (Python code and project files),
+Checks are grouped by the evidence they read: code/ (Python code and project files),
 ci/ (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
 resources.py (generic checks over Azure resources, declared or live), answers.py.
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import answers, azureml, code, infra, resources
+from mlops_ladder.assessment.checks import answers, azureml, infra, resources
 from mlops_ladder.assessment.checks.base import CheckResult
 from mlops_ladder.assessment.checks.ci import assets as ci_assets
 from mlops_ladder.assessment.checks.ci import deployment as ci_deployment
@@ -18,9 +18,18 @@ from mlops_ladder.assessment.checks.ci import infrastructure as ci_infrastructur
 from mlops_ladder.assessment.checks.ci import security as ci_security
 from mlops_ladder.assessment.checks.ci import tests_and_lint as ci_tests_and_lint
 from mlops_ladder.assessment.checks.ci import training as ci_training
+from mlops_ladder.assessment.checks.code import (
+    codebase,
+    deployment,
+    features,
+    project,
+    responsible_ai,
+    training,
+)
 
 _CI_MODULES = (ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets)
-_MODULES = (code, *_CI_MODULES, azureml, infra, resources, answers)
+_CODE_MODULES = (codebase, project, training, deployment, features, responsible_ai)
+_MODULES = (*_CODE_MODULES, *_CI_MODULES, azureml, infra, resources, answers)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

@@ -503,6 +503,7 @@ def test_registers_components() -> None:
 
 
 def test_checks_are_listed() -> None:
-    ci_checks = [c for c in CHECKS.values() if c.__module__.startswith("mlops_ladder.assessment.checks.ci.")]
+    package = "mlops_ladder.assessment.checks.ci."
+    ci_checks = [c for c in CHECKS.values() if c.__module__.startswith(package)]
     assert len(ci_checks) == 17
     assert all(check.__name__.startswith(("ci_", "training_", "retraining_")) for check in ci_checks)
