@@ -1,7 +1,7 @@
 """Every check, by name. Criteria in levels/criteria/*.yaml refer to checks by these names.
 
 Checks are grouped by the evidence they read: code/ (Python code and project files),
-ci/ (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
+ci/ (what CI pipelines do), azureml/ (Azure ML YAML), infra.py (infrastructure code),
 resources.py (generic checks over Azure resources, declared or live), answers.py.
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
 """
@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import answers, azureml, infra, resources
+from mlops_ladder.assessment.checks import answers, infra, resources
+from mlops_ladder.assessment.checks.azureml import data as azureml_data
+from mlops_ladder.assessment.checks.azureml import deployment as azureml_deployment
+from mlops_ladder.assessment.checks.azureml import monitoring as azureml_monitoring
+from mlops_ladder.assessment.checks.azureml import training as azureml_training
 from mlops_ladder.assessment.checks.base import CheckResult
 from mlops_ladder.assessment.checks.ci import assets as ci_assets
 from mlops_ladder.assessment.checks.ci import deployment as ci_deployment
@@ -29,7 +33,8 @@ from mlops_ladder.assessment.checks.code import (
 
 _CI_MODULES = (ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets)
 _CODE_MODULES = (codebase, project, training, deployment, features, responsible_ai)
-_MODULES = (*_CODE_MODULES, *_CI_MODULES, azureml, infra, resources, answers)
+_AZUREML_MODULES = (azureml_data, azureml_training, azureml_deployment, azureml_monitoring)
+_MODULES = (*_CODE_MODULES, *_CI_MODULES, *_AZUREML_MODULES, infra, resources, answers)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

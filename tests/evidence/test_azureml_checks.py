@@ -10,7 +10,24 @@ from types import SimpleNamespace
 
 import pytest
 
-from mlops_ladder.assessment.checks import azureml as checks
+from mlops_ladder.assessment.checks.azureml.common import set_values
+from mlops_ladder.assessment.checks.azureml.data import declares_data_sources, versions_data
+from mlops_ladder.assessment.checks.azureml.deployment import (
+    defines_model_deployment,
+    deployments_pin_model_version,
+    uses_safe_rollout,
+)
+from mlops_ladder.assessment.checks.azureml.monitoring import (
+    collects_inference_data,
+    defines_model_monitor,
+    endpoints_send_telemetry,
+    monitoring_raises_alerts,
+)
+from mlops_ladder.assessment.checks.azureml.training import (
+    defines_training_environment,
+    defines_training_pipeline,
+    pipeline_uses_versioned_data,
+)
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Resource
 from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
@@ -97,7 +114,7 @@ GREEN = "mlops/deploy/green.yml"
 def test_data_sources_from_data_assets_and_dvc(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"data/raw.yml": DATA_V3, "data/taxi/MLTable": "paths:\n  - folder: ./\n",
                                 "data/big.csv.dvc": "outs:\n- md5: abc\n  path: big.csv\n"})
-    result = checks.declares_data_sources(repo)
+    result = declares_data_sources(repo)
     assert result.outcome is Outcome.PASS
     assert "1 data asset" in result.found and "1 MLTable" in result.found and "DVC" in result.found
     assert result.evidence[0].location == "data/raw.yml:1"
@@ -105,7 +122,7 @@ def test_data_sources_from_data_assets_and_dvc(tmp_path: Path) -> None:
 
 def test_data_sources_missing(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"data/raw.csv": "a,b\n", "mlops/pipeline.yml": pipeline()})
-    result = checks.declares_data_sources(repo)
+    result = declares_data_sources(repo)
     assert result.outcome is Outcome.FAIL
     assert "looked at 1 YAML file" in result.found
 
@@ -115,15 +132,15 @@ def test_data_sources_missing(tmp_path: Path) -> None:
 
 def test_versions_data(tmp_path: Path) -> None:
     versioned = make_repo(tmp_path / "a", {"data/raw.yml": DATA_V3})
-    assert checks.versions_data(versioned).outcome is Outcome.PASS
+    assert versions_data(versioned).outcome is Outcome.PASS
     loose = make_repo(tmp_path / "b", {"data/raw.yml": DATA_V3, "data/extra.yml": DATA_NO_VERSION})
-    result = checks.versions_data(loose)
+    result = versions_data(loose)
     assert result.outcome is Outcome.FAIL
     assert "data/extra.yml (taxi-raw)" in result.found
     dvc = make_repo(tmp_path / "c", {"dvc.lock": "schema: '2.0'\n", "data/extra.yml": DATA_NO_VERSION})
-    assert checks.versions_data(dvc).outcome is Outcome.PASS
+    assert versions_data(dvc).outcome is Outcome.PASS
     mltable_only = make_repo(tmp_path / "d", {"data/taxi/MLTable": "paths:\n  - folder: ./\n"})
-    result = checks.versions_data(mltable_only)
+    result = versions_data(mltable_only)
     assert result.outcome is Outcome.FAIL
     assert "only 1 datastore or MLTable file" in result.found
 
@@ -133,11 +150,11 @@ def test_versions_data(tmp_path: Path) -> None:
 
 def test_training_pipeline_needs_min_steps(tmp_path: Path) -> None:
     two = make_repo(tmp_path / "a", {"mlops/pipeline.yml": pipeline(steps=2)})
-    result = checks.defines_training_pipeline(two, min_steps=2)
+    result = defines_training_pipeline(two, min_steps=2)
     assert result.outcome is Outcome.PASS
     assert "2 steps (step0, step1)" in result.found
     one = make_repo(tmp_path / "b", {"mlops/pipeline.yml": pipeline(steps=1)})
-    result = checks.defines_training_pipeline(one, min_steps=2)
+    result = defines_training_pipeline(one, min_steps=2)
     assert result.outcome is Outcome.FAIL
     assert "mlops/pipeline.yml (1 step)" in result.found
 
@@ -148,19 +165,19 @@ def test_training_pipeline_counts_steps_of_local_pipeline_components(tmp_path: P
     )
     job = schema("pipelineJob") + "type: pipeline\njobs:\n  train:\n    component: file:./train-comp.yml\n"
     repo = make_repo(tmp_path, {"mlops/pipeline.yml": job, "mlops/train-comp.yml": component})
-    result = checks.defines_training_pipeline(repo, min_steps=2)
+    result = defines_training_pipeline(repo, min_steps=2)
     assert result.outcome is Outcome.PASS
     assert "3 steps" in result.found
 
 
 def test_training_pipeline_from_dsl_pipeline(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {}, modules=[module("src/pipe.py", "azure.ai.ml.dsl.pipeline")])
-    result = checks.defines_training_pipeline(repo, min_steps=2)
+    result = defines_training_pipeline(repo, min_steps=2)
     assert result.outcome is Outcome.PASS
     assert "src/pipe.py:3" in result.found
     test_module = module("tests/test_p.py", "dsl.pipeline", is_test=True)
     tests_only = make_repo(tmp_path / "t", {}, modules=[test_module])
-    assert checks.defines_training_pipeline(tests_only, min_steps=2).outcome is Outcome.FAIL
+    assert defines_training_pipeline(tests_only, min_steps=2).outcome is Outcome.FAIL
 
 
 # -- MLL-202 defines_training_environment ----------------------------------------------------
@@ -168,15 +185,15 @@ def test_training_pipeline_from_dsl_pipeline(tmp_path: Path) -> None:
 
 def test_training_environment(tmp_path: Path) -> None:
     env = schema("environment") + "name: train\nimage: mcr.microsoft.com/azureml/base\nconda_file: c.yml\n"
-    result = checks.defines_training_environment(make_repo(tmp_path / "a", {"env.yml": env}))
+    result = defines_training_environment(make_repo(tmp_path / "a", {"env.yml": env}))
     assert result.outcome is Outcome.PASS
     component = (schema("commandComponent") + "name: train\ntype: command\ncommand: python t.py\n"
                  "environment:\n  build:\n    path: ../docker\n")
-    result = checks.defines_training_environment(make_repo(tmp_path / "b", {"c/train.yml": component}))
+    result = defines_training_environment(make_repo(tmp_path / "b", {"c/train.yml": component}))
     assert result.outcome is Outcome.PASS
     assert "build context" in result.found
     image_only = schema("environment") + "name: train\nimage: myacr.azurecr.io/train:1\n"
-    result = checks.defines_training_environment(make_repo(tmp_path / "c", {"env.yml": image_only}))
+    result = defines_training_environment(make_repo(tmp_path / "c", {"env.yml": image_only}))
     assert result.outcome is Outcome.FAIL
     assert "only an image" in result.found
 
@@ -186,23 +203,23 @@ def test_training_environment(tmp_path: Path) -> None:
 
 def test_pipeline_versioned_data(tmp_path: Path) -> None:
     pinned = make_repo(tmp_path / "a", {"p.yml": pipeline("azureml:taxi-raw:3")})
-    assert checks.pipeline_uses_versioned_data(pinned).outcome is Outcome.PASS
+    assert pipeline_uses_versioned_data(pinned).outcome is Outcome.PASS
     latest = make_repo(tmp_path / "b", {"p.yml": pipeline("azureml:taxi-raw@latest")})
-    result = checks.pipeline_uses_versioned_data(latest)
+    result = pipeline_uses_versioned_data(latest)
     assert result.outcome is Outcome.FAIL
     assert "inputs.raw = azureml:taxi-raw@latest" in result.found
     assert result.evidence[0].location == "p.yml:6"
     by_path = make_repo(tmp_path / "c", {"p.yml": pipeline("azureml://datastores/b/paths/raw/")})
-    assert checks.pipeline_uses_versioned_data(by_path).outcome is Outcome.UNKNOWN
+    assert pipeline_uses_versioned_data(by_path).outcome is Outcome.UNKNOWN
     none = make_repo(tmp_path / "d", {"data.yml": DATA_V3})
-    assert checks.pipeline_uses_versioned_data(none).outcome is Outcome.NOT_APPLICABLE
+    assert pipeline_uses_versioned_data(none).outcome is Outcome.NOT_APPLICABLE
 
 
 def test_pipeline_versioned_data_set_by_ci(tmp_path: Path) -> None:
     submit = action(ActionKind.SUBMIT_JOB, "az ml job create --file p.yml", ("p.yml",),
                     set="inputs.raw.path=azureml:taxi-raw:${{ inputs.data_version }}")
     repo = make_repo(tmp_path, {"p.yml": pipeline("azureml:taxi-raw@latest")}, actions=[submit])
-    result = checks.pipeline_uses_versioned_data(repo)
+    result = pipeline_uses_versioned_data(repo)
     assert result.outcome is Outcome.PASS
     assert result.evidence[0].location == f"{WORKFLOW}:20"
 
@@ -211,18 +228,18 @@ def test_pipeline_versioned_data_set_by_ci(tmp_path: Path) -> None:
 
 
 def test_model_deployment(tmp_path: Path) -> None:
-    result = checks.defines_model_deployment(make_repo(tmp_path / "a", {BLUE: deployment()}))
+    result = defines_model_deployment(make_repo(tmp_path / "a", {BLUE: deployment()}))
     assert result.outcome is Outcome.PASS
     assert "azureml:taxi-model:4 to endpoint taxi-online" in result.found
-    result = checks.defines_model_deployment(make_repo(tmp_path / "b", {"b.yml": BATCH}))
+    result = defines_model_deployment(make_repo(tmp_path / "b", {"b.yml": BATCH}))
     assert result.outcome is Outcome.PASS
     no_model = schema("managedOnlineDeployment") + "name: blue\nendpoint_name: taxi-online\n"
-    result = checks.defines_model_deployment(make_repo(tmp_path / "c", {BLUE: no_model}))
+    result = defines_model_deployment(make_repo(tmp_path / "c", {BLUE: no_model}))
     assert result.outcome is Outcome.FAIL
     assert "(no model)" in result.found
     code = module("src/deploy.py", "azure.ai.ml.entities.ManagedOnlineDeployment")
     python = make_repo(tmp_path / "d", {}, modules=[code])
-    assert checks.defines_model_deployment(python).outcome is Outcome.PASS
+    assert defines_model_deployment(python).outcome is Outcome.PASS
 
 
 def test_model_deployment_model_given_by_ci(tmp_path: Path) -> None:
@@ -230,7 +247,7 @@ def test_model_deployment_model_given_by_ci(tmp_path: Path) -> None:
     deploy = action(ActionKind.DEPLOY_MODEL, f"az ml online-deployment create --file {BLUE}", (BLUE,),
                     set="model=azureml:taxi-model:${{ inputs.version }}")
     repo = make_repo(tmp_path, {BLUE: no_model}, actions=[deploy])
-    assert checks.defines_model_deployment(repo).outcome is Outcome.PASS
+    assert defines_model_deployment(repo).outcome is Outcome.PASS
 
 
 # -- MLL-305 uses_safe_rollout ---------------------------------------------------------------
@@ -238,7 +255,7 @@ def test_model_deployment_model_given_by_ci(tmp_path: Path) -> None:
 
 def test_safe_rollout_by_endpoint_traffic_split(tmp_path: Path) -> None:
     endpoint = ENDPOINT + "traffic:\n  blue: 90\n  green: 10\n"
-    result = checks.uses_safe_rollout(make_repo(tmp_path, {"ep.yml": endpoint, BLUE: deployment()}))
+    result = uses_safe_rollout(make_repo(tmp_path, {"ep.yml": endpoint, BLUE: deployment()}))
     assert result.outcome is Outcome.PASS
     assert "blue=90 green=10" in result.found
 
@@ -247,28 +264,28 @@ def test_safe_rollout_by_two_deployments_and_ci_shift(tmp_path: Path) -> None:
     files = {BLUE: deployment("blue"), GREEN: deployment("green")}
     shift = action(ActionKind.SHIFT_TRAFFIC, "az ml online-endpoint update --traffic", name="taxi-online",
                    traffic='"${{ env.NEW }}=100"')
-    assert checks.uses_safe_rollout(make_repo(tmp_path / "a", files, actions=[shift])).outcome is Outcome.PASS
+    assert uses_safe_rollout(make_repo(tmp_path / "a", files, actions=[shift])).outcome is Outcome.PASS
     other = action(ActionKind.SHIFT_TRAFFIC, "az ml online-endpoint update", name="other", traffic="x=100")
-    result = checks.uses_safe_rollout(make_repo(tmp_path / "b", files, actions=[other]))
+    result = uses_safe_rollout(make_repo(tmp_path / "b", files, actions=[other]))
     assert result.outcome is Outcome.FAIL
 
 
 def test_safe_rollout_by_ci_traffic_with_two_deployments(tmp_path: Path) -> None:
     shift = action(ActionKind.SHIFT_TRAFFIC, "az ml online-endpoint update", name="$ENDPOINT",
                    traffic="blue=0 green=100")
-    result = checks.uses_safe_rollout(make_repo(tmp_path, {BLUE: deployment()}, actions=[shift]))
+    result = uses_safe_rollout(make_repo(tmp_path, {BLUE: deployment()}, actions=[shift]))
     assert result.outcome is Outcome.PASS
     assert "(blue green)" in result.found
 
 
 def test_safe_rollout_fails_for_single_deployment_and_is_na_for_batch(tmp_path: Path) -> None:
     endpoint = ENDPOINT + "traffic:\n  blue: 100\n"
-    result = checks.uses_safe_rollout(make_repo(tmp_path / "a", {"ep.yml": endpoint, BLUE: deployment()}))
+    result = uses_safe_rollout(make_repo(tmp_path / "a", {"ep.yml": endpoint, BLUE: deployment()}))
     assert result.outcome is Outcome.FAIL
     assert "sends all traffic to blue" in result.found
     assert "no CI step shifts traffic" in result.found
     batch_only = make_repo(tmp_path / "b", {"b.yml": BATCH})
-    assert checks.uses_safe_rollout(batch_only).outcome is Outcome.NOT_APPLICABLE
+    assert uses_safe_rollout(batch_only).outcome is Outcome.NOT_APPLICABLE
 
 
 # -- MLL-306 deployments_pin_model_version ---------------------------------------------------
@@ -287,7 +304,7 @@ def test_safe_rollout_fails_for_single_deployment_and_is_na_for_batch(tmp_path: 
 )
 def test_deployments_pin_model_version(tmp_path: Path, model: str, outcome: Outcome, reason: str) -> None:
     repo = make_repo(tmp_path, {BLUE: deployment(model=model), "b.yml": BATCH})
-    result = checks.deployments_pin_model_version(repo)
+    result = deployments_pin_model_version(repo)
     assert result.outcome is outcome
     assert reason in result.found
 
@@ -296,14 +313,14 @@ def test_model_version_supplied_by_ci(tmp_path: Path) -> None:
     deploy = action(ActionKind.DEPLOY_MODEL, f"az ml online-deployment create --file {BLUE}", (BLUE,),
                     set="instance_count=2\nmodel=azureml:taxi-model:${{ inputs.model_version }}")
     repo = make_repo(tmp_path / "a", {BLUE: deployment(model="azureml:taxi-model@latest")}, actions=[deploy])
-    result = checks.deployments_pin_model_version(repo)
+    result = deployments_pin_model_version(repo)
     assert result.outcome is Outcome.PASS
     assert "version supplied at deploy time" in result.found
     # A second workflow deploys the same file without --set: that deployment uses @latest.
     plain = action(ActionKind.DEPLOY_MODEL, f"az ml online-deployment create --file {BLUE}", (BLUE,), line=40)
     files = {BLUE: deployment(model="azureml:taxi-model@latest")}
     repo = make_repo(tmp_path / "b", files, actions=[deploy, plain, plain])
-    result = checks.deployments_pin_model_version(repo)
+    result = deployments_pin_model_version(repo)
     assert result.outcome is Outcome.FAIL
     assert len(result.evidence) == 1  # the two plain deploys of the file are one finding
 
@@ -311,18 +328,18 @@ def test_model_version_supplied_by_ci(tmp_path: Path) -> None:
 def test_inline_model_deployed_twice(tmp_path: Path) -> None:
     plain = action(ActionKind.DEPLOY_MODEL, f"az ml online-deployment create --file {BLUE}", (BLUE,))
     repo = make_repo(tmp_path, {BLUE: deployment(model="\n  path: ./model")}, actions=[plain, plain])
-    result = checks.deployments_pin_model_version(repo)
+    result = deployments_pin_model_version(repo)
     assert result.outcome is Outcome.FAIL
     assert "an inline model from a local path" in result.found
 
 
 def test_set_values_parsing() -> None:
     one_line = action(ActionKind.DEPLOY_MODEL, "x", set='model="azureml:m:${{ inputs.v }}" instance_count=2')
-    assert checks._set_values(one_line) == {"model": "azureml:m:${{ inputs.v }}", "instance_count": "2"}
+    assert set_values(one_line) == {"model": "azureml:m:${{ inputs.v }}", "instance_count": "2"}
 
 
 def test_pin_model_not_applicable_without_deployments(tmp_path: Path) -> None:
-    result = checks.deployments_pin_model_version(make_repo(tmp_path, {"ep.yml": ENDPOINT}))
+    result = deployments_pin_model_version(make_repo(tmp_path, {"ep.yml": ENDPOINT}))
     assert result.outcome is Outcome.NOT_APPLICABLE
 
 
@@ -335,12 +352,12 @@ SCORING = "code_configuration:\n  code: ../../src\n  scoring_script: score.py\n"
 
 def test_inference_data_collection(tmp_path: Path) -> None:
     on = make_repo(tmp_path / "a", {BLUE: deployment(extra=COLLECTOR)})
-    assert checks.collects_inference_data(on).outcome is Outcome.PASS
+    assert collects_inference_data(on).outcome is Outcome.PASS
     off = make_repo(tmp_path / "b", {BLUE: deployment(extra=COLLECTOR.replace("'True'}\n", "'False'}\n", 1))})
-    result = checks.collects_inference_data(off)
+    result = collects_inference_data(off)
     assert result.outcome is Outcome.FAIL
     assert "model_inputs disabled" in result.found
-    assert checks.collects_inference_data(make_repo(tmp_path / "c", {"b.yml": BATCH})).outcome is (
+    assert collects_inference_data(make_repo(tmp_path / "c", {"b.yml": BATCH})).outcome is (
         Outcome.NOT_APPLICABLE
     )
 
@@ -348,14 +365,14 @@ def test_inference_data_collection(tmp_path: Path) -> None:
 def test_inference_data_collected_by_scoring_script(tmp_path: Path) -> None:
     files = {BLUE: deployment(extra=SCORING), "src/score.py": "def init(): ...\n"}
     uses = module("src/score.py", "azureml.ai.monitoring.Collector", "INPUTS.collect")
-    result = checks.collects_inference_data(make_repo(tmp_path / "a", files, modules=[uses]))
+    result = collects_inference_data(make_repo(tmp_path / "a", files, modules=[uses]))
     assert result.outcome is Outcome.PASS
     plain = module("src/score.py", "mlflow.pyfunc.load_model")
-    result = checks.collects_inference_data(make_repo(tmp_path / "b", files, modules=[plain]))
+    result = collects_inference_data(make_repo(tmp_path / "b", files, modules=[plain]))
     assert result.outcome is Outcome.FAIL
     assert "src/score.py does not use Collector" in result.found
     missing = make_repo(tmp_path / "c", {BLUE: deployment(extra=SCORING)})
-    assert checks.collects_inference_data(missing).outcome is Outcome.UNKNOWN
+    assert collects_inference_data(missing).outcome is Outcome.UNKNOWN
 
 
 # -- MLL-402 defines_model_monitor, MLL-404 monitoring_raises_alerts ---------------------------
@@ -375,31 +392,31 @@ ALERTS = "  alert_notification:\n    emails: [ml-team@example.com]\n"
 
 
 def test_model_monitor(tmp_path: Path) -> None:
-    result = checks.defines_model_monitor(make_repo(tmp_path / "a", {"monitor.yml": MONITOR + SIGNALS}))
+    result = defines_model_monitor(make_repo(tmp_path / "a", {"monitor.yml": MONITOR + SIGNALS}))
     assert result.outcome is Outcome.PASS
     assert "1 signal (drift: data_drift)" in result.found
-    result = checks.defines_model_monitor(make_repo(tmp_path / "b", {"monitor.yml": MONITOR}))
+    result = defines_model_monitor(make_repo(tmp_path / "b", {"monitor.yml": MONITOR}))
     assert result.outcome is Outcome.PASS
     assert "default signals" in result.found
     trigger = "trigger: {type: cron, expression: '0 2 * * *'}\n"
     schedule = schema("schedule") + f"name: s\n{trigger}create_job: ./p.yml\n"
-    result = checks.defines_model_monitor(make_repo(tmp_path / "c", {"schedule.yml": schedule}))
+    result = defines_model_monitor(make_repo(tmp_path / "c", {"schedule.yml": schedule}))
     assert result.outcome is Outcome.FAIL
     assert "no Azure ML monitor schedule" in result.found
 
 
 def test_monitoring_alerts(tmp_path: Path) -> None:
     emails = make_repo(tmp_path / "a", {"monitor.yml": MONITOR + SIGNALS + ALERTS})
-    result = checks.monitoring_raises_alerts(emails)
+    result = monitoring_raises_alerts(emails)
     assert result.outcome is Outcome.PASS
     assert "ml-team@example.com" in result.found
     rule = Resource("Microsoft.Insights/metricAlerts", "latency", {}, Location("infra/alerts.bicep", 4))
     existing = Resource("Microsoft.Insights/scheduledQueryRules", "old", {}, Location("infra/main.bicep", 9),
                         existing=True)
     iac = make_repo(tmp_path / "b", {"monitor.yml": MONITOR + SIGNALS}, resources=[rule])
-    assert checks.monitoring_raises_alerts(iac).outcome is Outcome.PASS
+    assert monitoring_raises_alerts(iac).outcome is Outcome.PASS
     neither = make_repo(tmp_path / "c", {"monitor.yml": MONITOR + SIGNALS}, resources=[existing])
-    result = checks.monitoring_raises_alerts(neither)
+    result = monitoring_raises_alerts(neither)
     assert result.outcome is Outcome.FAIL
     assert "1 monitor schedule without alert_notification" in result.found
 
@@ -409,16 +426,16 @@ def test_monitoring_alerts(tmp_path: Path) -> None:
 
 def test_endpoint_telemetry(tmp_path: Path) -> None:
     files = {BLUE: deployment(extra="app_insights_enabled: true\n"), GREEN: deployment("green")}
-    result = checks.endpoints_send_telemetry(make_repo(tmp_path / "a", files))
+    result = endpoints_send_telemetry(make_repo(tmp_path / "a", files))
     assert result.outcome is Outcome.FAIL
     assert f"{GREEN} (not set)" in result.found
     deploy = action(ActionKind.DEPLOY_MODEL, f"az ml online-deployment create -f {GREEN}", (GREEN,),
                     set="app_insights_enabled=true")
-    assert checks.endpoints_send_telemetry(make_repo(tmp_path / "b", files, actions=[deploy])).outcome is (
+    assert endpoints_send_telemetry(make_repo(tmp_path / "b", files, actions=[deploy])).outcome is (
         Outcome.PASS
     )
-    assert checks.endpoints_send_telemetry(make_repo(tmp_path / "c", {"b.yml": BATCH})).outcome is (
+    assert endpoints_send_telemetry(make_repo(tmp_path / "c", {"b.yml": BATCH})).outcome is (
         Outcome.NOT_APPLICABLE
     )
     python = make_repo(tmp_path / "d", {}, modules=[module("src/deploy.py", "ManagedOnlineDeployment")])
-    assert checks.endpoints_send_telemetry(python).outcome is Outcome.UNKNOWN
+    assert endpoints_send_telemetry(python).outcome is Outcome.UNKNOWN
