@@ -22,19 +22,24 @@ from mlops_ladder.assessment.checks.ci import infrastructure as ci_infrastructur
 from mlops_ladder.assessment.checks.ci import security as ci_security
 from mlops_ladder.assessment.checks.ci import tests_and_lint as ci_tests_and_lint
 from mlops_ladder.assessment.checks.ci import training as ci_training
-from mlops_ladder.assessment.checks.code import (
-    codebase,
-    deployment,
-    features,
-    project,
-    responsible_ai,
-    training,
-)
+from mlops_ladder.assessment.checks.code import codebase as code_codebase
+from mlops_ladder.assessment.checks.code import deployment as code_deployment
+from mlops_ladder.assessment.checks.code import features as code_features
+from mlops_ladder.assessment.checks.code import project as code_project
+from mlops_ladder.assessment.checks.code import responsible_ai as code_responsible_ai
+from mlops_ladder.assessment.checks.code import training as code_training
 
-_CI_MODULES = (ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets)
-_CODE_MODULES = (codebase, project, training, deployment, features, responsible_ai)
-_AZUREML_MODULES = (azureml_data, azureml_training, azureml_deployment, azureml_monitoring)
-_MODULES = (*_CODE_MODULES, *_CI_MODULES, *_AZUREML_MODULES, infra, resources, answers)
+_MODULES = (
+    # code/: Python code and project files
+    code_codebase, code_project, code_training, code_deployment, code_features, code_responsible_ai,
+    # ci/: what CI pipelines do
+    ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets,
+    # azureml/: Azure ML YAML
+    azureml_data, azureml_training, azureml_deployment, azureml_monitoring,
+    infra,
+    resources,
+    answers,
+)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS
