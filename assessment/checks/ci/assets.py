@@ -6,13 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
-from mlops_ladder.assessment.checks.ci.common import (
-    K,
-    action_ref,
-    looked_at,
-    scripts_calling,
-    where_of,
-)
+from mlops_ladder.assessment.checks.ci.common import K, action_ref, looked_at, scripts_calling, where_of
 from mlops_ladder.assessment.checks.text import name_list
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved

@@ -7,12 +7,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
-from mlops_ladder.assessment.checks.ci.common import (
-    K,
-    action_ref,
-    looked_at,
-    where_of,
-)
+from mlops_ladder.assessment.checks.ci.common import K, action_ref, looked_at, where_of
 from mlops_ladder.assessment.checks.ci.tests_and_lint import runs_on_pull_requests
 from mlops_ladder.assessment.checks.text import name_list
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved

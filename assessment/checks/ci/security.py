@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
-from mlops_ladder.assessment.checks.ci.common import (
-    looked_at,
-)
+from mlops_ladder.assessment.checks.ci.common import looked_at
 from mlops_ladder.assessment.checks.text import name_list, plural
 from mlops_ladder.assessment.evidence.common import Location
 

@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
-from mlops_ladder.assessment.checks.ci.common import (
-    K,
-    T,
-    action_ref,
-    looked_at,
-    trigger_names,
-    where_of,
-)
+from mlops_ladder.assessment.checks.ci.common import K, T, action_ref, looked_at, trigger_names, where_of
 from mlops_ladder.assessment.checks.text import name_list
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 

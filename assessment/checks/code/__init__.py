@@ -4,7 +4,5 @@ matches modules to imports and tests.
 
 They read PythonEvidence (evidence/repo/python/) and ProjectEvidence (evidence/repo/project/); a
 few also read the Azure ML YAML (deployments and their scoring scripts) and the CI actions (model
-registration by `az ml model create`). Project modules are matched to imports by their
-guessed dotted name or any dotted suffix of it (`src/pkg/features.py` answers `pkg.features`
-and `features`), so tests that put a folder on sys.path still count.
+registration by `az ml model create`).
 """

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.base import (
-    CheckResult,
-    failed,
-    passed,
-    refs,
-)
+from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs
 from mlops_ladder.assessment.checks.code.modules import (
     code_modules,
     imported_roots,

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.base import (
-    CheckResult,
-    failed,
-    not_applicable,
-    passed,
-    refs,
-    unknown,
-)
+from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
 from mlops_ladder.assessment.checks.code.modules import (
     code_modules,
     loaded_by_path,

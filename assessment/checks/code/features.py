@@ -6,20 +6,9 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.base import (
-    CheckResult,
-    Outcome,
-    failed,
-    not_applicable,
-    passed,
-    refs,
-)
+from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, not_applicable, passed, refs
 from mlops_ladder.assessment.checks.code.deployment import no_scoring_script, scoring_scripts
-from mlops_ladder.assessment.checks.code.modules import (
-    code_modules,
-    module_index,
-    shared_folders,
-)
+from mlops_ladder.assessment.checks.code.modules import code_modules, module_index, shared_folders
 from mlops_ladder.assessment.checks.code.training import mlflow_logging_calls
 from mlops_ladder.assessment.checks.text import name_list
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule

@@ -7,16 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from mlops_ladder.assessment.checks.base import (
-    CheckResult,
-    failed,
-    passed,
-    refs,
-)
-from mlops_ladder.assessment.checks.code.modules import (
-    code_modules,
-    imported_roots,
-)
+from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs
+from mlops_ladder.assessment.checks.code.modules import code_modules, imported_roots
 from mlops_ladder.assessment.checks.text import name_list, plural
 from mlops_ladder.assessment.evidence.common import Location
 

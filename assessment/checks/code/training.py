@@ -6,17 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.base import (
-    CheckResult,
-    failed,
-    passed,
-    refs,
-)
-from mlops_ladder.assessment.checks.code.modules import (
-    code_modules,
-    imported_roots,
-    project_tests,
-)
+from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs
+from mlops_ladder.assessment.checks.code.modules import code_modules, imported_roots, project_tests
 from mlops_ladder.assessment.checks.text import name_list, plural, subject
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
