@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks import ci, code
 from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, unknown
+from mlops_ladder.assessment.checks.ci.deployment import ci_smoke_tests_endpoint
+from mlops_ladder.assessment.checks.code.deployment import has_evaluation_gate
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -38,8 +39,8 @@ def has_quality_gate(repo: RepoEvidence) -> CheckResult:
     return any_of(
         repo,
         [
-            ("evaluation gate", code.has_evaluation_gate),
-            ("smoke test", ci.ci_smoke_tests_endpoint),
+            ("evaluation gate", has_evaluation_gate),
+            ("smoke test", ci_smoke_tests_endpoint),
         ],
     )
 

@@ -1,8 +1,8 @@
 """Checks over the repository's infrastructure: the ML platform in IaC, compute scaling,
 per-environment configuration and the Azure ML registry.
 
-Resources come from evidence/repo/iac.py (Bicep, ARM and Terraform, ARM-shaped); Azure ML
-compute and registry YAML from azureml.py; CI steps from ci.py.
+Resources come from evidence/repo/iac/ (Bicep, ARM and Terraform, ARM-shaped); Azure ML
+compute and registry YAML from evidence/repo/azureml/; CI steps from evidence/repo/ci/.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
 from mlops_ladder.assessment.checks.resources import describe_scope, label, show, values_at, values_equal
 from mlops_ladder.assessment.evidence.common import Expr, Location
-from mlops_ladder.assessment.evidence.repo.azureml import is_expression
-from mlops_ladder.assessment.evidence.repo.azureml_model import AmlAsset, AmlKind
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind
-from mlops_ladder.assessment.evidence.repo.iac_common import ENVIRONMENT_ALIASES, environment_tokens
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.values import is_expression
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
+from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES, environment_tokens
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence

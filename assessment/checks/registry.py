@@ -1,7 +1,7 @@
 """Every check, by name. Criteria in levels/criteria/*.yaml refer to checks by these names.
 
-Checks are grouped by the evidence they read: code.py (Python code and project files),
-ci.py (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
+Checks are grouped by the evidence they read: code/ (Python code and project files),
+ci/ (what CI pipelines do), azureml/ (Azure ML YAML), infra.py (infrastructure code),
 resources.py (generic checks over Azure resources, declared or live), answers.py, and
 alternatives.py (core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
@@ -11,10 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import alternatives, answers, azureml, ci, code, infra, resources
+from mlops_ladder.assessment.checks import alternatives, answers, infra, resources
+from mlops_ladder.assessment.checks.azureml import data as azureml_data
+from mlops_ladder.assessment.checks.azureml import deployment as azureml_deployment
+from mlops_ladder.assessment.checks.azureml import monitoring as azureml_monitoring
+from mlops_ladder.assessment.checks.azureml import training as azureml_training
 from mlops_ladder.assessment.checks.base import CheckResult
+from mlops_ladder.assessment.checks.ci import assets as ci_assets
+from mlops_ladder.assessment.checks.ci import deployment as ci_deployment
+from mlops_ladder.assessment.checks.ci import infrastructure as ci_infrastructure
+from mlops_ladder.assessment.checks.ci import security as ci_security
+from mlops_ladder.assessment.checks.ci import tests_and_lint as ci_tests_and_lint
+from mlops_ladder.assessment.checks.ci import training as ci_training
+from mlops_ladder.assessment.checks.code import codebase as code_codebase
+from mlops_ladder.assessment.checks.code import deployment as code_deployment
+from mlops_ladder.assessment.checks.code import features as code_features
+from mlops_ladder.assessment.checks.code import project as code_project
+from mlops_ladder.assessment.checks.code import responsible_ai as code_responsible_ai
+from mlops_ladder.assessment.checks.code import training as code_training
 
-_MODULES = (code, ci, azureml, infra, resources, answers, alternatives)
+_MODULES = (
+    # code/: Python code and project files
+    code_codebase, code_project, code_training, code_deployment, code_features, code_responsible_ai,
+    # ci/: what CI pipelines do
+    ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets,
+    # azureml/: Azure ML YAML
+    azureml_data, azureml_training, azureml_deployment, azureml_monitoring,
+    infra,
+    resources,
+    answers,
+    alternatives,
+)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

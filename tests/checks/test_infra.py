@@ -11,10 +11,11 @@ from typing import Any
 from mlops_ladder.assessment.checks import infra
 from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo import azureml, iac
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiAction, CiEvidence, CiPipeline
+from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence, CiPipeline
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.iac.collect import collect as collect_iac
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
 from tests.conftest import make_repo
 
 SCHEMA = "$schema: https://azuremlschemas.azureedge.net/latest/{}.schema.json\n"
@@ -36,14 +37,14 @@ def evidence(
 ) -> Any:
     """The parts of RepoEvidence the infra checks read."""
     repo_files = list_repo_files(make_repo(root, files))
-    iac_evidence = iac.collect(repo_files)
+    iac_evidence = collect_iac(repo_files)
     ci = CiEvidence(
         pipelines=[CiPipeline("github", p, {}, ()) for p in pipelines],
         actions=list(actions),
     )
     return SimpleNamespace(
         files=repo_files, iac=iac_evidence, resources=iac_evidence.resources,
-        azureml=azureml.collect(repo_files), ci=ci, python=PythonEvidence(modules=list(modules)),
+        azureml=collect_azureml(repo_files), ci=ci, python=PythonEvidence(modules=list(modules)),
     )
 
 

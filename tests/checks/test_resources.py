@@ -11,8 +11,7 @@ from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.checks.resources import resource_exists, resources_satisfy, values_at
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
 from mlops_ladder.assessment.evidence.common import Expr, Location, Resource
-from mlops_ladder.assessment.evidence.repo.iac import IacEvidence, IacFile
-from mlops_ladder.assessment.evidence.repo.iac_common import ExternalModule
+from mlops_ladder.assessment.evidence.repo.iac.model import ExternalModule, IacEvidence, IacFile
 
 WS = "Microsoft.MachineLearningServices/workspaces"
 DIAG = "Microsoft.Insights/diagnosticSettings"

@@ -6,8 +6,31 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.evidence.repo import azureml
-from mlops_ladder.assessment.evidence.repo.azureml import AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.assets import (
+    data_collector_collections,
+    deployment_endpoint,
+    deployment_model_ref,
+    deployment_scoring_script,
+    endpoint_mirror_traffic,
+    endpoint_traffic,
+    inline_environments,
+    monitor_alert_emails,
+    monitor_alerts_azure_monitor,
+    monitor_signals,
+    monitor_target,
+    pipeline_data_inputs,
+    pipeline_steps,
+    schedule_job_ref,
+    step_component_refs,
+)
+from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.values import (
+    is_expression,
+    is_true,
+    parse_asset_ref,
+    resolve_local_path,
+)
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
 from tests.conftest import write_files
 
@@ -17,10 +40,10 @@ SCHEMA = "https://azuremlschemas.azureedge.net/latest/{}.schema.json"
 def collect(root: Path, files: dict[str, str | bytes]):
     write_files(root, files)
     repo_files = list_repo_files(root)
-    return azureml.collect(repo_files), repo_files
+    return collect_azureml(repo_files), repo_files
 
 
-def only_asset(root: Path, path: str, text: str) -> azureml.AmlAsset:
+def only_asset(root: Path, path: str, text: str) -> AmlAsset:
     evidence, _ = collect(root, {path: text})
     assert len(evidence.assets) == 1, evidence.assets
     return evidence.assets[0]
@@ -259,13 +282,13 @@ jobs:
 
 def test_pipeline_helpers(tmp_path: Path) -> None:
     pipeline = only_asset(tmp_path, "mlops/train/pipeline.yml", PIPELINE)
-    assert azureml.pipeline_steps(pipeline) == ["prep", "train", "evaluate", "register"]
-    assert azureml.step_component_refs(pipeline) == [
+    assert pipeline_steps(pipeline) == ["prep", "train", "evaluate", "register"]
+    assert step_component_refs(pipeline) == [
         "mlops/train/components/prep.yml",
         "mlops/shared/train.yml",
         "azureml:evaluate:2",
     ]
-    inputs = azureml.pipeline_data_inputs(pipeline)
+    inputs = pipeline_data_inputs(pipeline)
     assert [(i.name, i.path, i.line) for i in inputs] == [
         ("inputs.raw", "azureml:taxi-raw:3", 6),
         ("inputs.extra", "https://example.com/extra.csv", 9),
@@ -273,14 +296,14 @@ def test_pipeline_helpers(tmp_path: Path) -> None:
     ]
     assert [i.asset.version if i.asset else None for i in inputs] == ["3", None, None]
     assert inputs[2].asset.label == "latest"
-    assert azureml.inline_environments(pipeline) == [("jobs.register.environment", "image + conda file", 29)]
+    assert inline_environments(pipeline) == [("jobs.register.environment", "image + conda file", 29)]
 
 
 def test_step_helpers_on_non_pipelines(tmp_path: Path) -> None:
     data = only_asset(tmp_path, "data.yml", "name: d\ntype: uri_file\npath: ./d.csv\n")
-    assert azureml.pipeline_steps(data) == []
-    assert azureml.step_component_refs(data) == []
-    assert azureml.pipeline_data_inputs(data) == []
+    assert pipeline_steps(data) == []
+    assert step_component_refs(data) == []
+    assert pipeline_data_inputs(data) == []
 
 
 DEPLOYMENT = """\
@@ -304,10 +327,10 @@ data_collector:
 
 def test_deployment_helpers(tmp_path: Path) -> None:
     deployment = only_asset(tmp_path, "mlops/deploy/online/blue.yml", DEPLOYMENT)
-    assert azureml.deployment_model_ref(deployment) == "azureml:taxi-model:4"
-    assert azureml.deployment_endpoint(deployment) == "taxi-online"
-    assert azureml.deployment_scoring_script(deployment) == "src/serving/score.py"
-    assert azureml.data_collector_collections(deployment) == {
+    assert deployment_model_ref(deployment) == "azureml:taxi-model:4"
+    assert deployment_endpoint(deployment) == "taxi-online"
+    assert deployment_scoring_script(deployment) == "src/serving/score.py"
+    assert data_collector_collections(deployment) == {
         "model_inputs": True, "model_outputs": False, "request_logging": True,
     }
 
@@ -315,16 +338,16 @@ def test_deployment_helpers(tmp_path: Path) -> None:
 def test_deployment_helpers_with_inline_model_and_no_code(tmp_path: Path) -> None:
     text = "name: b\nendpoint_name: ep\nmodel:\n  path: ./model\ninstance_type: Standard_F2s_v2\n"
     deployment = only_asset(tmp_path, "deploy/b.yml", text)
-    assert azureml.deployment_model_ref(deployment) == {"path": "./model"}
-    assert azureml.deployment_scoring_script(deployment) is None
-    assert azureml.data_collector_collections(deployment) == {}
+    assert deployment_model_ref(deployment) == {"path": "./model"}
+    assert deployment_scoring_script(deployment) is None
+    assert data_collector_collections(deployment) == {}
 
 
 def test_endpoint_traffic(tmp_path: Path) -> None:
     text = "name: ep\nauth_mode: key\ntraffic:\n  blue: 90\n  green: 10\nmirror_traffic: {green: 5}\n"
     endpoint = only_asset(tmp_path, "endpoint.yml", text)
-    assert azureml.endpoint_traffic(endpoint) == {"blue": 90, "green": 10}
-    assert azureml.endpoint_mirror_traffic(endpoint) == {"green": 5}
+    assert endpoint_traffic(endpoint) == {"blue": 90, "green": 10}
+    assert endpoint_mirror_traffic(endpoint) == {"green": 5}
 
 
 @pytest.mark.parametrize(
@@ -342,7 +365,7 @@ def test_schedule_job_ref(tmp_path: Path, create_job: str, expected: str | None)
     text = f"name: nightly\ntrigger:\n  type: cron\n  expression: '0 2 * * *'\ncreate_job: {create_job}\n"
     schedule = only_asset(tmp_path, "mlops/train/schedule.yml", text)
     assert schedule.kind is AmlKind.JOB_SCHEDULE
-    assert azureml.schedule_job_ref(schedule) == expected
+    assert schedule_job_ref(schedule) == expected
 
 
 def test_monitor_helpers(tmp_path: Path) -> None:
@@ -362,10 +385,10 @@ create_monitor:
 """
     monitor = only_asset(tmp_path, "monitor.yml", text)
     assert monitor.kind is AmlKind.MONITOR_SCHEDULE
-    assert azureml.monitor_signals(monitor) == {"drift": "data_drift", "quality": "data_quality"}
-    assert azureml.monitor_target(monitor) == "azureml:taxi-online:blue"
-    assert azureml.monitor_alert_emails(monitor) == ["ml-team@example.com"]
-    assert not azureml.monitor_alerts_azure_monitor(monitor)
+    assert monitor_signals(monitor) == {"drift": "data_drift", "quality": "data_quality"}
+    assert monitor_target(monitor) == "azureml:taxi-online:blue"
+    assert monitor_alert_emails(monitor) == ["ml-team@example.com"]
+    assert not monitor_alerts_azure_monitor(monitor)
 
 
 @pytest.mark.parametrize(
@@ -382,7 +405,7 @@ create_monitor:
     ],
 )
 def test_parse_asset_ref(value: str, name: str, version: str | None, label: str | None) -> None:
-    ref = azureml.parse_asset_ref(value)
+    ref = parse_asset_ref(value)
     assert ref is not None
     assert (ref.name, ref.version, ref.label) == (name, version, label)
     assert ref.is_pinned == (version is not None)
@@ -394,7 +417,7 @@ def test_parse_asset_ref(value: str, name: str, version: str | None, label: str 
      "azureml://jobs/123/outputs/model", None, {"path": "./model"}],
 )
 def test_parse_asset_ref_rejects_non_assets(value: object) -> None:
-    assert azureml.parse_asset_ref(value) is None
+    assert parse_asset_ref(value) is None
 
 
 @pytest.mark.parametrize(
@@ -411,14 +434,14 @@ def test_parse_asset_ref_rejects_non_assets(value: object) -> None:
     ],
 )
 def test_resolve_local_path(base: str, ref: str, expected: str | None) -> None:
-    assert azureml.resolve_local_path(base, ref) == expected
+    assert resolve_local_path(base, ref) == expected
 
 
 def test_is_expression_and_is_true() -> None:
-    assert azureml.is_expression("${{ inputs.v }}")
-    assert azureml.is_expression("$MODEL_VERSION")
-    assert azureml.is_expression("{{ version }}")
-    assert not azureml.is_expression("12")
-    assert [azureml.is_true(v) for v in (True, "true", "True", "yes", 1, False, "False", None, "0")] == [
+    assert is_expression("${{ inputs.v }}")
+    assert is_expression("$MODEL_VERSION")
+    assert is_expression("{{ version }}")
+    assert not is_expression("12")
+    assert [is_true(v) for v in (True, "true", "True", "yes", 1, False, "False", None, "0")] == [
         True, True, True, True, True, False, False, False, False,
     ]

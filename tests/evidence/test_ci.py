@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.evidence.repo.ci import collect
-from mlops_ladder.assessment.evidence.repo.ci_model import ActionKind, CiAction, CiEvidence, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.collect import collect
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence, Trigger
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles, list_repo_files
 from tests.conftest import write_files
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from mlops_ladder.assessment.evidence.common import Expr, Resource
-from mlops_ladder.assessment.evidence.repo import iac
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles, list_repo_files
-from mlops_ladder.assessment.evidence.repo.iac_common import avm_resource_type, environment_of
+from mlops_ladder.assessment.evidence.repo.iac.collect import collect
+from mlops_ladder.assessment.evidence.repo.iac.common import avm_resource_type, environment_of
+from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence, IacFile, ParameterFile
 from tests.conftest import make_repo, write_files
 
 WS = "Microsoft.MachineLearningServices/workspaces"
@@ -19,17 +20,17 @@ COMPUTE = "Microsoft.MachineLearningServices/workspaces/computes"
 
 def scan(
     root: Path, files: dict[str, str | bytes], *, git: bool = False
-) -> tuple[iac.IacEvidence, RepoFiles]:
+) -> tuple[IacEvidence, RepoFiles]:
     if git:  # a plain-folder scan skips folders named like virtual environments (env/)
         make_repo(root, files)
     else:
         root.mkdir(parents=True, exist_ok=True)
         write_files(root, files)
     repo_files = list_repo_files(root)
-    return iac.collect(repo_files), repo_files
+    return collect(repo_files), repo_files
 
 
-def one(evidence: iac.IacEvidence, resource_type: str) -> Resource:
+def one(evidence: IacEvidence, resource_type: str) -> Resource:
     found = evidence.of_type(resource_type)
     assert len(found) == 1, [r.type for r in evidence.resources]
     return found[0]
@@ -326,10 +327,10 @@ def test_bicepparam_files_name_their_template_and_environment(tmp_path: Path) ->
         "infra/shared.bicepparam": "using 'br/public:avm/res/x:1.0'\n",
     }, git=True)
     by_path = {p.path: p for p in evidence.parameter_files}
-    assert by_path["infra/env/dev.bicepparam"] == iac.ParameterFile(
+    assert by_path["infra/env/dev.bicepparam"] == ParameterFile(
         "infra/env/dev.bicepparam", "infra/main.bicep", "dev")
     assert by_path["infra/env/prod.bicepparam"].environment == "prod"
-    assert by_path["infra/shared.bicepparam"] == iac.ParameterFile("infra/shared.bicepparam", None, None)
+    assert by_path["infra/shared.bicepparam"] == ParameterFile("infra/shared.bicepparam", None, None)
     assert evidence.environments == {"dev", "prod"}
     assert {f.language for f in evidence.files} == {"bicep", "bicepparam"}
 
@@ -440,12 +441,12 @@ def test_arm_parameter_files_and_template_guess(tmp_path: Path) -> None:
         "infra/main.parameters.json": params,
     })
     by_path = {p.path: p for p in evidence.parameter_files}
-    assert by_path["arm/azuredeploy.parameters.dev.json"] == iac.ParameterFile(
+    assert by_path["arm/azuredeploy.parameters.dev.json"] == ParameterFile(
         "arm/azuredeploy.parameters.dev.json", "arm/azuredeploy.json", "dev")
     assert by_path["arm/azuredeploy.parameters.prod.json"].environment == "prod"
-    assert by_path["infra/main.parameters.json"] == iac.ParameterFile(
+    assert by_path["infra/main.parameters.json"] == ParameterFile(
         "infra/main.parameters.json", "infra/main.bicep", None)
-    assert iac.IacFile("arm/azuredeploy.parameters.dev.json", "arm-parameters") in evidence.files
+    assert IacFile("arm/azuredeploy.parameters.dev.json", "arm-parameters") in evidence.files
 
 
 def test_arm_template_compiled_from_bicep_is_not_counted_twice(tmp_path: Path) -> None:
@@ -479,7 +480,7 @@ def test_malformed_arm_json_is_noted(tmp_path: Path) -> None:
     [reason] = notes_for(repo_files, "broken.json")
     assert reason.startswith("malformed JSON: line 4")
     assert evidence.resources == []
-    assert iac.IacFile("broken.json", "arm") in evidence.files
+    assert IacFile("broken.json", "arm") in evidence.files
 
 
 # -- Terraform ------------------------------------------------------------------------------------
@@ -647,8 +648,8 @@ resource "azurerm_container_registry" "acr" {
     [external] = evidence.external_modules
     assert external.resource_type == "microsoft.machinelearningservices/workspaces"
     by_path = {p.path: p for p in evidence.parameter_files}
-    assert by_path["infra/prod.tfvars"] == iac.ParameterFile("infra/prod.tfvars", "infra", "prod")
-    assert by_path["infra/env/dev.tfvars"] == iac.ParameterFile("infra/env/dev.tfvars", None, "dev")
+    assert by_path["infra/prod.tfvars"] == ParameterFile("infra/prod.tfvars", "infra", "prod")
+    assert by_path["infra/env/dev.tfvars"] == ParameterFile("infra/env/dev.tfvars", None, "dev")
 
 
 def test_malformed_terraform_is_noted(tmp_path: Path) -> None:
@@ -689,5 +690,5 @@ def test_avm_resource_type(source: str, resource_type: str | None) -> None:
 
 def test_no_iac_means_empty_evidence(tmp_path: Path) -> None:
     evidence, repo_files = scan(tmp_path, {"README.md": "# project\n", "data.json": '{"a": 1}'})
-    assert evidence == iac.IacEvidence()
+    assert evidence == IacEvidence()
     assert not repo_files.notes

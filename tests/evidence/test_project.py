@@ -1,4 +1,4 @@
-"""project.collect: dependency pins, lock files, tool configuration, bots, owners, model cards,
+"""The project collector: dependency pins, lock files, tool configuration, bots, owners, model cards,
 load tests, committed model/data files and committed secrets."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.evidence.repo import project
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFile, RepoFiles, list_repo_files
-from mlops_ladder.assessment.evidence.repo.project import ProjectEvidence
+from mlops_ladder.assessment.evidence.repo.project.collect import collect as collect_project
+from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence
+from mlops_ladder.assessment.evidence.repo.project.requirements import parse_requirement
 from tests.conftest import write_files
 
 MIB = 1024 * 1024
@@ -31,7 +32,7 @@ FAKE_PRIVATE_KEY = (
 def collect(tmp_path: Path, files: dict[str, str | bytes]) -> tuple[ProjectEvidence, list[str]]:
     write_files(tmp_path, files)
     repo_files = list_repo_files(tmp_path)
-    return project.collect(repo_files), [str(n) for n in repo_files.notes]
+    return collect_project(repo_files), [str(n) for n in repo_files.notes]
 
 
 def dependency_file(evidence: ProjectEvidence, path: str, kind: str | None = None):
@@ -63,7 +64,7 @@ def dependency_file(evidence: ProjectEvidence, path: str, kind: str | None = Non
     ],
 )
 def test_requirement_lines_are_parsed_and_pins_recognised(line: str, expected: tuple | None) -> None:
-    assert project.parse_requirement(line) == expected
+    assert parse_requirement(line) == expected
 
 
 def test_requirements_follow_includes_and_constraints(tmp_path: Path) -> None:
@@ -293,7 +294,7 @@ def test_model_and_data_files_are_judged_by_listed_size_only(tmp_path: Path) -> 
     ]
     write_files(tmp_path, {".gitattributes": "weights/** filter=lfs -text\n", "src/model.py": ""})
     files = RepoFiles(root=tmp_path, files=listed, git=GitInfo(is_repo=True, commit_count=3))
-    evidence = project.collect(files)  # the large files do not exist on disk: they must not be read
+    evidence = collect_project(files)  # the large files do not exist on disk: they must not be read
     committed = {f.path for f in evidence.model_data_files}
     assert committed == {"models/model.pkl", "data/train.csv", "data/archive.tar.gz"}
     assert evidence.lfs_patterns == ("weights/**",)

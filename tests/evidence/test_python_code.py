@@ -1,4 +1,4 @@
-"""python_code.collect: imports, calls, seeds, evaluation gates, test detection, notebooks."""
+"""The Python collector: imports, calls, seeds, evaluation gates, test detection, notebooks."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.evidence.repo import python_code
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
-from mlops_ladder.assessment.evidence.repo.python_model import PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.collect import collect as collect_python
+from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.parse import is_test_path, module_name
 from tests.conftest import write_files
 
 
 def collect(tmp_path: Path, files: dict[str, str | bytes]) -> tuple[PythonEvidence, list[str]]:
     write_files(tmp_path, files)
     repo_files = list_repo_files(tmp_path)
-    evidence = python_code.collect(repo_files)
+    evidence = collect_python(repo_files)
     return evidence, [str(n) for n in repo_files.notes]
 
 
@@ -39,7 +40,7 @@ def module(evidence: PythonEvidence, path: str) -> PythonModule:
     ],
 )
 def test_module_name_strips_src_and_init(path: str, expected: str) -> None:
-    assert python_code.module_name(path) == expected
+    assert module_name(path) == expected
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_module_name_strips_src_and_init(path: str, expected: str) -> None:
     ],
 )
 def test_test_modules_are_recognised_by_folder_and_name(path: str, is_test: bool) -> None:
-    assert python_code.is_test_path(path) is is_test
+    assert is_test_path(path) is is_test
 
 
 def test_imports_are_fully_qualified_and_relative_imports_resolve(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import gc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_ladder.assessment.checks.code import ModuleIndex
-from mlops_ladder.assessment.evidence.repo.python_model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.checks.code.modules import ModuleIndex
+from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
 
 # Short names over few letters, so that prefixes, suffixes and repeats are frequent.
 segment = st.text(alphabet="abc_", min_size=0, max_size=3)

@@ -1,6 +1,6 @@
-"""python_code.collect with forked workers gives exactly what the serial scan gives.
+"""The Python collector with forked workers gives exactly what the serial scan gives.
 
-Large repositories are parsed by forked workers (python_code.start_parsing / ParseJob): they
+Large repositories are parsed by forked workers (parallel.start_parsing / ParseJob): they
 take chunks of files from the front while this process takes the unstarted ones from the back.
 The evidence, the notes (in order) and the text cache must not depend on who parsed what.
 """
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.evidence.repo import python_code
 from mlops_ladder.assessment.evidence.repo.files import RepoFile, RepoFiles, list_repo_files
-from mlops_ladder.assessment.evidence.repo.python_model import PythonEvidence
+from mlops_ladder.assessment.evidence.repo.python import parallel as python_parallel
+from mlops_ladder.assessment.evidence.repo.python.collect import collect as collect_python
+from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 
@@ -107,11 +108,11 @@ def _collect(root: Path, processes: int, read_first: str | None = None) -> tuple
     if processes == 1:
         if read_first:
             files.read_text(read_first)
-        return python_code.collect(files, processes=1), files
-    job = python_code.start_parsing(files, processes=processes)
+        return collect_python(files, processes=1), files
+    job = python_parallel.start_parsing(files, processes=processes)
     if read_first:
         files.read_text(read_first)
-    return python_code.collect(files, started=job), files
+    return collect_python(files, started=job), files
 
 
 def _assert_same(serial: tuple[PythonEvidence, RepoFiles], other: tuple[PythonEvidence, RepoFiles]) -> None:
@@ -146,13 +147,13 @@ def adoptions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 @pytest.fixture
 def slow_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers start late, so this process surely takes the last chunks and a worker the first."""
-    original = python_code._adopt_files
+    original = python_parallel._adopt_files
 
     def slow_start(files: RepoFiles) -> None:  # the pool's initializer: runs in each worker
         time.sleep(0.3)
         original(files)
 
-    monkeypatch.setattr(python_code, "_adopt_files", slow_start)
+    monkeypatch.setattr(python_parallel, "_adopt_files", slow_start)
 
 
 def test_the_corpus_exercises_notes_gates_and_helpers(corpus_root: Path) -> None:
@@ -191,14 +192,14 @@ def test_a_failing_worker_falls_back_to_parsing_here(
     corpus_root: Path, adoptions: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = _collect(corpus_root, processes=1)
-    original = python_code._parse_module
+    original = python_parallel.parse_module
 
     def crash_in_workers(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if python_code._worker_files is not None:  # set in workers only
+        if python_parallel._worker_files is not None:  # set in workers only
             raise RuntimeError("worker lost")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(python_code, "_parse_module", crash_in_workers)
+    monkeypatch.setattr(python_parallel, "parse_module", crash_in_workers)
     _assert_same(serial, _collect(corpus_root, processes=2))
     assert adoptions == []
 
@@ -208,7 +209,7 @@ def test_without_fork_everything_is_parsed_here(
 ) -> None:
     serial = _collect(corpus_root, processes=1)
     monkeypatch.setattr("multiprocessing.get_all_start_methods", lambda: ["spawn"])
-    assert python_code.start_parsing(list_repo_files(corpus_root), processes=2) is None
+    assert python_parallel.start_parsing(list_repo_files(corpus_root), processes=2) is None
     _assert_same(serial, _collect(corpus_root, processes=2))
     assert adoptions == []
 
@@ -222,30 +223,30 @@ def test_when_a_worker_cannot_be_forked_everything_is_parsed_here(
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor.submit", no_fork)
-    assert python_code.start_parsing(list_repo_files(corpus_root), processes=2) is None
+    assert python_parallel.start_parsing(list_repo_files(corpus_root), processes=2) is None
     _assert_same(serial, _collect(corpus_root, processes=2))
     assert adoptions == []
 
 
 def test_small_repositories_are_parsed_in_this_process() -> None:
-    assert python_code._process_count(python_code.PARALLEL_MIN_FILES - 1) == 1
+    assert python_parallel._process_count(python_parallel.PARALLEL_MIN_FILES - 1) == 1
 
 
 def test_a_process_running_threads_is_not_forked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(python_code.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    assert python_code._process_count(python_code.PARALLEL_MIN_FILES) == 2
-    monkeypatch.setattr(python_code.threading, "active_count", lambda: 2)
-    assert python_code._process_count(python_code.PARALLEL_MIN_FILES) == 1
+    monkeypatch.setattr(python_parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert python_parallel._process_count(python_parallel.PARALLEL_MIN_FILES) == 2
+    monkeypatch.setattr(python_parallel.threading, "active_count", lambda: 2)
+    assert python_parallel._process_count(python_parallel.PARALLEL_MIN_FILES) == 1
 
 
 @pytest.mark.parametrize("processes", [2, 3, 4])
 def test_chunks_keep_every_path_once_in_order(processes: int) -> None:
     python_files = [RepoFile(f"m{i:04}.py", size=(i * 37) % 5000, tracked=True) for i in range(997)]
-    chunks = python_code._chunks(python_files, processes)
+    chunks = python_parallel._chunks(python_files, processes)
     assert all(chunks)
     assert [p for chunk in chunks for p in chunk] == [f.path for f in python_files]
-    cost = {f.path: f.size + python_code._FILE_COST_BYTES for f in python_files}
-    target = sum(cost.values()) / (processes * python_code._CHUNKS_PER_PROCESS)
+    cost = {f.path: f.size + python_parallel._FILE_COST_BYTES for f in python_files}
+    target = sum(cost.values()) / (processes * python_parallel._CHUNKS_PER_PROCESS)
     # each chunk stops at the file that reaches the target cost
     assert all(sum(cost[p] for p in chunk[:-1]) < target for chunk in chunks)
-    assert len(chunks) <= processes * python_code._CHUNKS_PER_PROCESS + 1
+    assert len(chunks) <= processes * python_parallel._CHUNKS_PER_PROCESS + 1

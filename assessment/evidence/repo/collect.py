@@ -1,4 +1,9 @@
-"""Collect every repository fact once; checks then read them (never the files)."""
+"""Collect every repository fact once; checks then read them (never the files).
+
+The facts come from one sub-package per source: files.py (the listing, read once), ci/ (CI
+pipelines), iac/ (Bicep, ARM, Terraform), azureml/ (Azure ML YAML), python/ (Python code and
+notebooks), project/ (dependencies, tooling, documents, committed binaries and secrets).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
-from mlops_ladder.assessment.evidence.repo import azureml, ci, iac, project, python_code
+from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
+from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
+from mlops_ladder.assessment.evidence.repo.ci.collect import collect as collect_ci
+from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
+from mlops_ladder.assessment.evidence.repo.iac.collect import collect as collect_iac
+from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
+from mlops_ladder.assessment.evidence.repo.project.collect import collect as collect_project
+from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence
+from mlops_ladder.assessment.evidence.repo.python.collect import collect as collect_python
+from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence
+from mlops_ladder.assessment.evidence.repo.python.parallel import start_parsing
 
 
 @dataclass
 class RepoEvidence:
     root: Path
     files: RepoFiles
-    ci: ci.CiEvidence
-    iac: iac.IacEvidence
-    azureml: azureml.AzureMLEvidence
-    python: python_code.PythonEvidence
-    project: project.ProjectEvidence
+    ci: CiEvidence
+    iac: IacEvidence
+    azureml: AzureMLEvidence
+    python: PythonEvidence
+    project: ProjectEvidence
 
     @property
     def git(self) -> GitInfo:
@@ -37,16 +52,16 @@ class RepoEvidence:
 def collect_repo(root: Path) -> RepoEvidence:
     files = list_repo_files(root)
     # In a large repository, forked workers start parsing the Python files now and work while
-    # this process collects the CI, IaC and Azure ML facts (None: parsed in python_code.collect).
-    python_parse = python_code.start_parsing(files)
+    # this process collects the CI, IaC and Azure ML facts (None: parsed in collect_python).
+    python_parse = start_parsing(files)
     try:
-        ci_evidence = ci.collect(files)
-        iac_evidence = iac.collect(files)
-        azureml_evidence = azureml.collect(files)
+        ci_evidence = collect_ci(files)
+        iac_evidence = collect_iac(files)
+        azureml_evidence = collect_azureml(files)
         if python_parse is None:  # a small repository, one CPU or no fork: parsed here
-            python_evidence = python_code.collect(files, processes=1)
+            python_evidence = collect_python(files, processes=1)
         else:
-            python_evidence = python_code.collect(files, started=python_parse)
+            python_evidence = collect_python(files, started=python_parse)
     finally:
         if python_parse is not None:
             python_parse.close()
@@ -57,5 +72,5 @@ def collect_repo(root: Path) -> RepoEvidence:
         iac=iac_evidence,
         azureml=azureml_evidence,
         python=python_evidence,
-        project=project.collect(files),
+        project=collect_project(files),
     )

@@ -1,0 +1,1 @@
+"""CI pipelines as facts: GitHub Actions, Azure DevOps and GitLab CI readers and what their scripts do."""

@@ -1,0 +1,267 @@
+"""What the GitHub, Azure DevOps and GitLab readers share.
+
+A reader walks its CI files and, for every step, hands the Builder the step's script (or a
+recognised action) together with the JobContext the step runs in: the pipeline run it
+belongs to, its job, the triggers that start it (after reusable workflows and templates
+are followed), the job's environment, condition and failure handling. The Builder turns
+that into CiActions and AzureLogins, so every CI system produces the same facts.
+
+The readers also share conditions.py (triggers narrowed by conditions) and values.py (helpers
+for YAML values).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Found, Scan
+from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
+from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow, runs_even_if_needs_skipped
+from mlops_ladder.assessment.evidence.repo.ci.model import (
+    ActionKind,
+    ActionRef,
+    AzureLogin,
+    CiAction,
+    CiEvidence,
+    CiPipeline,
+    Trigger,
+    job_matches,
+)
+from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml
+
+MAX_TEMPLATE_DEPTH = 8  # reusable workflows / templates nested this deep are followed
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """The job a step runs in, as seen from the pipeline run that executes it."""
+
+    root: str  # the pipeline file whose run executes the job
+    pipeline: str  # the file that defines the steps (a reusable workflow or template when inlined)
+    job: str  # job id, unique within the root's run ("deploy", "Deploy.DeployModel", "release/deploy")
+    triggers: frozenset[Trigger]
+    possible_triggers: frozenset[Trigger] = frozenset()
+    environment: str | None = None
+    condition: str | None = None
+    continue_on_error: bool = False
+    needs: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)  # literal variables visible to scripts
+    workdir: str = ""
+    oidc_token: bool = False  # the job can get an OIDC token (id-token: write, GitLab id_tokens)
+    skipped_with_needs: bool = True  # skipped when a job it needs did not run (not so in GitLab)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    line: int
+    condition: str | None = None
+    continue_on_error: bool = False
+
+
+class Builder:
+    """Accumulates the CiEvidence of one repository."""
+
+    def __init__(self, files: RepoFiles) -> None:
+        self.files = files
+        self.evidence = CiEvidence()
+        self.scripts = ScriptReader(files)
+        self._positions: dict[tuple[str, str], int] = {}
+        self._jobs: dict[tuple[str, str], JobContext] = {}
+        self._refs_seen: set[tuple[str, str, int]] = set()
+        self._yaml: dict[str, object] = {}
+
+    def load(self, path: str, *, note_non_mapping: bool = True) -> dict | None:
+        """The YAML mapping in *path* (read and parsed once), or None with a Note."""
+        if path not in self._yaml:
+            self._yaml[path] = self._parse(path, note_non_mapping)
+        data = self._yaml[path]
+        return data if isinstance(data, dict) else None
+
+    def _parse(self, path: str, note_non_mapping: bool) -> object:
+        text = self.files.read_text(path)
+        if text is None:
+            return None
+        try:
+            data = load_yaml(text)
+        except YamlError as exc:
+            self.files.note(path, f"malformed YAML: {exc}")
+            return None
+        if not isinstance(data, dict):
+            if note_non_mapping:
+                self.files.note(path, "malformed YAML: the document is not a mapping")
+            return None
+        return data
+
+    def job(self, ctx: JobContext) -> JobContext:
+        """Register a job context (for `finish`); returns it."""
+        self._jobs.setdefault((ctx.root, ctx.job), ctx)
+        return ctx
+
+    def finish(self) -> CiEvidence:
+        """The evidence, with each action's triggers limited to those its job's needed jobs run under:
+        a job whose needed job is skipped (e.g. `if: github.event_name == 'push'` on a pull request)
+        is skipped too, unless its condition runs it anyway (always())."""
+        memo: dict[tuple[str, str], tuple[frozenset[Trigger], frozenset[Trigger]]] = {}
+        actions = []
+        for action in self.evidence.actions:
+            runs, maybe = self._job_triggers((action.root_pipeline, action.job), memo)
+            triggers = action.triggers & runs
+            possible = (action.possible_triggers & (runs | maybe)) | (action.triggers & maybe)
+            if triggers != action.triggers or possible != action.possible_triggers:
+                action = replace(action, triggers=triggers, possible_triggers=possible)
+            actions.append(action)
+        self.evidence.actions = actions
+        self.evidence.job_graph = {key: ctx.needs for key, ctx in self._jobs.items()}
+        return self.evidence
+
+    def _job_triggers(
+        self, key: tuple[str, str], memo: dict[tuple[str, str], tuple[frozenset[Trigger], frozenset[Trigger]]]
+    ) -> tuple[frozenset[Trigger], frozenset[Trigger]]:
+        if key in memo:
+            return memo[key]
+        everything = frozenset(Trigger)
+        ctx = self._jobs.get(key)
+        if ctx is None:
+            return everything, frozenset()
+        memo[key] = (ctx.triggers, ctx.possible_triggers)  # provisional: cuts cycles
+        runs, maybe = ctx.triggers, ctx.possible_triggers
+        if ctx.skipped_with_needs and not runs_even_if_needs_skipped(ctx.condition):
+            for need in ctx.needs:
+                for other in self._jobs_named(ctx.root, need):
+                    other_runs, other_maybe = self._job_triggers(other, memo)
+                    runs, maybe = (
+                        runs & other_runs,
+                        (maybe & (other_runs | other_maybe)) | (runs & other_maybe),
+                    )
+        memo[key] = (runs, maybe - runs)
+        return memo[key]
+
+    def _jobs_named(self, root: str, job: str) -> list[tuple[str, str]]:
+        """Jobs of *root*'s run that `needs: job` waits for (a called workflow's jobs are "job/inner")."""
+        return [key for key in self._jobs if key[0] == root and job_matches(key[1], job)]
+
+    def pipeline(self, pipeline: CiPipeline) -> None:
+        self.evidence.pipelines.append(pipeline)
+
+    def action_ref(self, uses: str, path: str, line: int) -> None:
+        uses = uses.strip()
+        if (uses, path, line) in self._refs_seen:  # a reusable workflow read once per caller
+            return
+        self._refs_seen.add((uses, path, line))
+        pinned = bool(re.search(r"@[0-9a-f]{40}$", uses)) or bool(
+            re.match(r"^docker://.+@sha256:[0-9a-f]{64}$", uses)
+        )
+        self.evidence.action_refs.append(ActionRef(uses, Location(path, line), pinned, uses.startswith("./")))
+
+    def login(self, ctx: JobContext, line: int, method: str, detail: str) -> None:
+        location = Location(ctx.pipeline, line)
+        self.evidence.logins.append(AzureLogin(location, ctx.pipeline, ctx.job, method, detail))
+
+    def action(
+        self,
+        ctx: JobContext,
+        step: Step,
+        kind: ActionKind,
+        *,
+        command: str,
+        files: tuple[str, ...] = (),
+        options: Mapping[str, str] | None = None,
+        line: int | None = None,
+        masked: bool = False,
+        after_failure: bool = False,
+        workdir: str | None = None,
+    ) -> None:
+        condition = step.condition or ctx.condition
+        if after_failure:
+            condition = "|| (runs when the command before it fails)"
+        key = (ctx.root, ctx.job)
+        position = self._positions.get(key, 0)
+        self._positions[key] = position + 1
+        self.evidence.actions.append(
+            CiAction(
+                kind=kind,
+                location=Location(ctx.pipeline, line or step.line),
+                pipeline=ctx.pipeline,
+                job=ctx.job,
+                step=step.name,
+                command=command,
+                files=tuple(files),
+                options=dict(options or {}),
+                triggers=narrow(ctx.triggers, step.condition),
+                environment=ctx.environment,
+                condition=condition,
+                continue_on_error=ctx.continue_on_error or step.continue_on_error or masked,
+                index=position,
+                job_needs=ctx.needs,
+                root_pipeline=ctx.root,
+                possible_triggers=narrow(ctx.possible_triggers, step.condition),
+                working_directory=ctx.workdir if workdir is None else workdir,
+            )
+        )
+
+    def script(
+        self,
+        ctx: JobContext,
+        step: Step,
+        script: str,
+        *,
+        line: int,
+        env: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+        shell: str = "bash",
+    ) -> None:
+        """Record what the commands of *script* (written at *line*) do."""
+        cwd = ctx.workdir if workdir is None else workdir
+        scan = self.scripts.scan(script, cwd=cwd, env=ctx.env if env is None else env, shell=shell)
+        # Block scalars (`run: |`) start on the line after the key.
+        block = "\n" in script.rstrip("\n") or script.endswith("\n")
+        self._record(ctx, step, scan, lambda offset: line + 1 + offset if block else line)
+
+    def script_file(
+        self,
+        ctx: JobContext,
+        step: Step,
+        path: str,
+        *,
+        env: Mapping[str, str] | None = None,
+        workdir: str | None = None,
+    ) -> None:
+        """Record what the commands of the script file *path* (a repo path) do; they point at the step."""
+        cwd = ctx.workdir if workdir is None else workdir
+        scan = self.scripts.scan_file(path, cwd=cwd, env=ctx.env if env is None else env)
+        self._record(ctx, step, scan, lambda offset: step.line)
+
+    def _record(self, ctx: JobContext, step: Step, scan: Scan, line_of: Callable[[int], int]) -> None:
+        for login in scan.logins:
+            self.login(ctx, line_of(login.line), login.method, login.detail)
+        for found in scan.actions:
+            self.found(ctx, step, found, line=line_of(found.line))
+
+    def found(self, ctx: JobContext, step: Step, found: Found, *, line: int) -> None:
+        self.action(
+            ctx,
+            step,
+            found.kind,
+            command=found.command,
+            files=found.files,
+            options=found.options,
+            line=line,
+            masked=found.masked,
+            after_failure=found.after_failure,
+            workdir=found.cwd,
+        )
+
+    def secret_variables(self, path: str, job: str, mapping: object) -> None:
+        """A client secret handed to tools through environment variables is a secret-based sign-in."""
+        if not isinstance(mapping, dict):
+            return
+        for name, value in mapping.items():
+            if str(name).upper() in ("AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET") and value:
+                line = mapping.key_line(name) if hasattr(mapping, "key_line") else 0
+                detail = f"{name} set in the environment (a stored secret)"
+                self.evidence.logins.append(AzureLogin(Location(path, line), path, job, "secret", detail))

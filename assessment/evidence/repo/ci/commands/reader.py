@@ -1,0 +1,160 @@
+"""ScriptReader: what the commands of a script do.
+
+Each command of a script (see split.py) has its variables substituted (variables.py) and its
+wrappers peeled off (words.py); it is then matched against the tools that matter here, one
+module per family: test runners and linters and python scripts (python.py), `az ml`, `az
+deployment` and Azure sign-ins (az.py), terraform and bicep (iac.py), calls to a scoring URI
+(scoring.py). `cd`, `pushd`, `popd` and `export` change the state the next commands run in;
+shells, script files, `source` and make targets are followed into (shell.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, python, scoring, shell
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, Found, Scan, ShellState
+from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.words import (
+    ASSIGNMENT,
+    flat_options,
+    program,
+    shorten,
+    unwrap,
+)
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
+from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+
+_WINDOWS_SHELLS = frozenset({"pwsh", "powershell", "cmd", "ps", "pscore", "batch"})
+
+
+class ScriptReader:
+    """Recognises the commands of scripts; reads the shell scripts and Makefiles they run."""
+
+    def __init__(self, files: RepoFiles) -> None:
+        self.files = files
+        # Scripts that many workflows (or other scripts) run are split into commands once:
+        # splitting is pure, while what the commands do depends on the caller's state.
+        self._commands: dict[tuple[str, bool], list[Command]] = {}
+
+    def scan(
+        self, script: str, *, cwd: str = "", env: Mapping[str, str] | None = None, shell: str = "bash"
+    ) -> Scan:
+        scan = Scan()
+        windows = program(shell.split()[0] if shell.strip() else "bash") in _WINDOWS_SHELLS
+        self.read_script(script, ShellState(cwd, dict(env or {}), windows), scan, depth=0, at_line=None)
+        return scan
+
+    def scan_file(self, path: str, *, cwd: str = "", env: Mapping[str, str] | None = None) -> Scan:
+        """Recognise the commands of the script file *path* (a repo path), run from *cwd*."""
+        scan = Scan()
+        shell.read_script_file(
+            self,
+            path,
+            ShellState(cwd, dict(env or {}), path.endswith(".ps1")),
+            scan,
+            depth=0,
+            line=0,
+            relative_to_cwd=False,
+        )
+        return scan
+
+    def read_script(
+        self, script: str, state: ShellState, scan: Scan, depth: int, at_line: int | None
+    ) -> None:
+        """Recognise the commands of *script*, run with *state*, into *scan*; *depth*: how deep in
+        scripts that call scripts; *at_line*: the calling line, for every command of a nested script."""
+        key = (script, state.windows)
+        commands = self._commands.get(key)
+        if commands is None:
+            commands = self._commands[key] = split_commands(script, windows=state.windows)
+        for command in commands:
+            line = command.line if at_line is None else at_line
+            self._command(command, state, scan, depth, line)
+
+    def _command(self, command: Command, state: ShellState, scan: Scan, depth: int, line: int) -> None:
+        words = [expand(word, state.env) for word in command.words]
+        if all(ASSIGNMENT.match(word) for word in words):
+            for word in words:
+                name, value = ASSIGNMENT.match(word).groups()  # type: ignore[union-attr]
+                state.env[name] = value
+            return
+        text = shorten(words)
+        words = unwrap(words)
+        if not words:
+            return
+        found: list[Found] = []
+
+        def add(
+            kind: ActionKind,
+            files: tuple[str, ...] = (),
+            options: dict[str, list[str]] | None = None,
+            masked: bool = False,
+        ) -> None:
+            found.append(
+                Found(
+                    kind,
+                    text,
+                    line,
+                    files,
+                    flat_options(options or {}),
+                    masked=masked or command.masked,
+                    after_failure=command.after_failure,
+                    cwd=state.cwd,
+                )
+            )
+
+        self._dispatch(words, state, scan, depth, line, add)
+        scan.actions.extend(found)
+
+    def _dispatch(
+        self, words: list[str], state: ShellState, scan: Scan, depth: int, line: int, add: Add
+    ) -> None:
+        name, args = program(words[0]), words[1:]
+        if name in ("cd", "set-location", "sl", "chdir"):
+            if not args:
+                state.cwd = ""  # home: nothing in the repository
+            elif args[0] != "-":
+                state.cwd = resolve_path(args[0], state.cwd)
+        elif name in ("pushd", "push-location"):
+            if args:
+                state.dirs.append(state.cwd)
+                state.cwd = resolve_path(args[0], state.cwd)
+        elif name in ("popd", "pop-location"):
+            if state.dirs:
+                state.cwd = state.dirs.pop()
+        elif name == "export":
+            for arg in args:
+                match = ASSIGNMENT.match(arg)
+                if match:
+                    state.env[match.group(1)] = match.group(2)
+        elif name in ("source", "."):
+            if args:
+                shell.read_script_file(self, args[0], state, scan, depth, line)
+        elif name in shell.SHELLS or name in shell.POWERSHELLS:
+            shell.read_shell(self, name, args, state, scan, depth, line)
+        elif words[0].endswith(shell.SCRIPT_SUFFIXES) or words[0].startswith("./"):
+            shell.read_script_file(self, words[0], state.copy(), scan, depth, line)
+        elif name in ("make", "gmake"):
+            shell.read_make(self, args, state, scan, depth, line)
+        elif name == "az":
+            az.read_az(self.files, args, state, scan, line, add)
+        elif python.PYTHON.match(name):
+            python.read_python(self.files, args, state, add)
+        elif name == "coverage":
+            python.read_coverage(self.files, args, state, add)
+        else:
+            self._tool(name, args, state, scan, line, add)
+
+    def _tool(self, name: str, args: list[str], state: ShellState, scan: Scan, line: int, add: Add) -> None:
+        if python.read_test_or_lint(name, args, add):
+            return
+        if name in ("terraform", "tofu"):
+            iac.read_terraform(args, state, add)
+        elif name == "bicep":
+            iac.read_bicep(args, state, add)
+        elif name in scoring.HTTP_CLIENTS:
+            scoring.read_http_client(args, add)
+        elif name == "connect-azaccount":
+            az.read_connect_azaccount(args, scan, line)

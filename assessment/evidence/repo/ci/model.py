@@ -1,0 +1,157 @@
+"""What CI pipelines do, as facts (filled by collect.py from GitHub Actions, Azure DevOps and GitLab).
+
+The unit is the CiAction: one thing a step does (runs the tests, submits an Azure ML job
+file, deploys a deployment file, applies a Bicep template...), with the files it targets,
+the triggers under which it runs (following reusable workflows and templates), the
+environment of its job and its failure handling. Checks read actions, never CI YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mlops_ladder.assessment.evidence.common import Location
+
+
+class ActionKind(StrEnum):
+    RUN_TESTS = "run-tests"  # pytest, python -m pytest, tox, nox
+    LINT = "lint"  # ruff, flake8, pylint, black --check, pre-commit run
+    SUBMIT_JOB = "submit-job"  # az ml job create --file X (or azure/aml action)
+    WAIT_JOB = "wait-job"  # az ml job stream / show polling (also `--stream` on submit: options)
+    CREATE_SCHEDULE = "create-schedule"  # az ml schedule create|update --file X
+    CREATE_ENDPOINT = "create-endpoint"  # az ml online-endpoint|batch-endpoint create|update --file X
+    DEPLOY_MODEL = "deploy-model"  # az ml online-deployment|batch-deployment create|update --file X
+    SHIFT_TRAFFIC = "shift-traffic"  # az ml online-endpoint update --traffic "blue=0 green=100"
+    INVOKE_ENDPOINT = "invoke-endpoint"  # az ml online-endpoint|batch-endpoint invoke, curl to scoring uri
+    DELETE_DEPLOYMENT = "delete-deployment"  # az ml online-deployment delete
+    APPLY_IAC = "apply-iac"  # az deployment group|sub|mg create, azure/arm-deploy, terraform apply
+    VALIDATE_IAC = "validate-iac"  # what-if, validate, bicep build|lint, terraform plan|validate
+    REGISTER_COMPONENT = "register-component"  # az ml component create
+    REGISTER_ENVIRONMENT = "register-environment"  # az ml environment create
+    REGISTER_MODEL = "register-model"  # az ml model create
+    SHARE_MODEL = "share-model"  # az ml model share / create --registry-name
+    RUN_PYTHON = "run-python"  # python path/to/script.py | python -m pkg.module (files: the script path)
+
+
+class Trigger(StrEnum):
+    PULL_REQUEST = "pull_request"  # GitHub pull_request(_target), ADO pr:, GitLab merge_request_event
+    PUSH = "push"  # push / CI trigger on branches or tags
+    SCHEDULE = "schedule"  # cron
+    MANUAL = "manual"  # workflow_dispatch, ADO manual run, GitLab web
+    EVENT = "event"  # repository_dispatch, workflow_run, ADO pipeline resource triggers, GitLab trigger/api
+    CALLED = "called"  # workflow_call only (its effective triggers come from the callers)
+    RELEASE = "release"  # release published
+
+
+@dataclass(frozen=True)
+class CiAction:
+    kind: ActionKind
+    location: Location  # file:line of the step
+    pipeline: str  # repo path of the CI file that defines the step
+    job: str
+    step: str  # the step's name, or its command shortened
+    command: str = ""  # the command line (or action reference), shortened to one line
+    files: tuple[str, ...] = ()  # repo-relative normalised paths the command targets
+    # parsed CLI options, e.g. {"--stream": "", "--set": "model=..."}
+    options: Mapping[str, str] = field(default_factory=dict)
+    triggers: frozenset[Trigger] = frozenset()  # effective triggers, through reusable workflows/templates
+    environment: str | None = None  # the job's deployment environment (approval gates)
+    condition: str | None = None  # step or job condition, e.g. "failure()"
+    continue_on_error: bool = False
+    index: int = 0  # position of the step in its job (order of actions within a job)
+    job_needs: tuple[str, ...] = ()  # jobs this job waits for
+    # Added by the CI reader (optional):
+    root_pipeline: str = ""  # the pipeline file whose run executes the step (differs from `pipeline` for
+    #                          reusable workflows and templates); job ids and job_needs are scoped to it
+    possible_triggers: frozenset[Trigger] = frozenset()  # may also run under these, the YAML cannot tell
+    #   (Azure DevOps without `pr:`: PR builds come from GitHub defaults or Azure Repos branch policies;
+    #    GitLab branch pipelines, which run on merge request branches too)
+    working_directory: str = ""  # repo-relative folder the command ran in ("" = repository root)
+
+
+@dataclass(frozen=True)
+class AzureLogin:
+    location: Location
+    pipeline: str
+    job: str
+    method: str  # "oidc" | "secret" | "unknown"
+    detail: str
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """A `uses:` reference to a GitHub action or reusable workflow."""
+
+    uses: str
+    location: Location
+    pinned: bool  # pinned to a 40-hex commit SHA (or a docker digest)
+    local: bool  # ./path in this repository
+
+
+@dataclass(frozen=True)
+class CiJob:
+    id: str
+    name: str
+    location: Location
+    environment: str | None = None
+    needs: tuple[str, ...] = ()
+    condition: str | None = None
+    permissions: object = None  # as written (None when absent)
+    calls: str | None = None  # reusable workflow or template this job calls
+
+
+@dataclass(frozen=True)
+class CiPipeline:
+    system: str  # "github" | "azure-devops" | "gitlab"
+    path: str
+    triggers: Mapping[Trigger, Location]  # triggers declared in this file
+    jobs: tuple[CiJob, ...]
+    permissions: object = None  # top-level permissions as written (None when absent)
+    is_template: bool = False  # reusable workflow (workflow_call only) or ADO/GitLab template
+
+
+@dataclass
+class CiEvidence:
+    pipelines: list[CiPipeline] = field(default_factory=list)
+    actions: list[CiAction] = field(default_factory=list)
+    logins: list[AzureLogin] = field(default_factory=list)
+    action_refs: list[ActionRef] = field(default_factory=list)
+    # Added by the CI reader (optional): (root pipeline, job id) -> the jobs it needs, for every job of
+    # every run, also jobs without recognised actions. A called workflow's jobs are "<caller job>/<job>".
+    job_graph: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def of_kind(self, *kinds: ActionKind) -> list[CiAction]:
+        return [a for a in self.actions if a.kind in kinds]
+
+    def needed_jobs(self, root: str, job: str) -> set[str]:
+        """Every job that *job* of *root*'s run waits for, directly or through other jobs."""
+        graph = self.job_graph or {(a.root_pipeline or a.pipeline, a.job): a.job_needs for a in self.actions}
+        seen: set[str] = set()
+        pending = list(graph.get((root, job), ()))
+        while pending:
+            needed = pending.pop()
+            if needed in seen:
+                continue
+            seen.add(needed)
+            for (other_root, other_job), needs in graph.items():
+                if other_root == root and job_matches(other_job, needed):
+                    pending.extend(needs)
+        return seen
+
+    def runs_after(self, later: CiAction, earlier: CiAction) -> bool:
+        """True when *later* runs after *earlier* in the same run: later in the same job, or in a job
+        that needs (transitively) the job of *earlier*."""
+        root = later.root_pipeline or later.pipeline
+        if root != (earlier.root_pipeline or earlier.pipeline):
+            return False
+        if later.job == earlier.job:
+            return later.index > earlier.index
+        return any(job_matches(earlier.job, needed) for needed in self.needed_jobs(root, later.job))
+
+
+def job_matches(job: str, name: str) -> bool:
+    """`needs: release` waits for job release, for the jobs of the workflow it calls (release/...)
+    and for each copy of a matrix job (release (prod))."""
+    return job == name or job.startswith((name + "/", name + " ("))

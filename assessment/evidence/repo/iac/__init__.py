@@ -1,0 +1,1 @@
+"""Infrastructure code (Bicep, ARM JSON, Terraform) read as ARM-shaped Azure resources."""

@@ -1,0 +1,213 @@
+"""Facts about Python code and notebooks, read from the AST (filled by collect.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from mlops_ladder.assessment.evidence.common import Location
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call in the code. `name` is resolved through imports where possible:
+    `import mlflow as mf; mf.log_metric()` -> "mlflow.log_metric";
+    `from mlflow import log_metric; log_metric()` -> "mlflow.log_metric";
+    calls on local objects keep their attribute chain: "ml_client.jobs.create_or_update".
+    Decorators are calls too (`@pipeline(...)` -> "azure.ai.ml.dsl.pipeline")."""
+
+    name: str
+    line: int
+    keywords: frozenset[str] = frozenset()
+    string_args: tuple[str, ...] = ()  # literal string arguments (file paths, model names...)
+
+    def endswith(self, suffix: str) -> bool:
+        return self.name == suffix or self.name.endswith("." + suffix)
+
+
+@dataclass(frozen=True)
+class EvaluationGate:
+    """Code that compares a candidate model with the current one and blocks a worse candidate."""
+
+    location: Location
+    detail: str
+
+
+@dataclass
+class PythonModule:
+    path: str
+    module: str  # dotted import name guessed from the path (src/pkg/train.py -> "pkg.train")
+    is_test: bool
+    imports: frozenset[str]  # fully qualified imported names ("mlflow", "pkg.features", "pkg.features.build")
+    functions: frozenset[str]  # top-level function names
+    calls: tuple[Call, ...]
+    gates: tuple[EvaluationGate, ...] = ()
+    seeds: tuple[Location, ...] = ()  # places that set a random seed
+    # Comparisons with the current model that look like a gate but do not block (a constant flag
+    # overrides them, the blocking branch cannot run, nothing reads the flag); detail says why.
+    gate_candidates: tuple[EvaluationGate, ...] = ()
+    file_refs: frozenset[str] = frozenset()  # string literals naming a .py file (scripts loaded by path)
+    # (imports, every dotted prefix of them), built on the first imports_any() and rebuilt when
+    # `imports` is replaced: checks ask the same module about many roots.
+    _import_prefixes: tuple[frozenset[str], frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def calls_ending(self, *suffixes: str) -> list[Call]:
+        return [c for c in self.calls if any(c.endswith(s) for s in suffixes)]
+
+    def imports_any(self, *roots: str) -> bool:
+        """Whether an import is one of *roots* or inside it (`sklearn` covers `sklearn.linear_model`)."""
+        prefixes = self.import_prefixes
+        return any(r in prefixes for r in roots)
+
+    @property
+    def import_prefixes(self) -> frozenset[str]:
+        """Every import and each of its dotted prefixes ("a.b.c" -> "a", "a.b", "a.b.c"): a root is
+        imported when it is in this set (i == r or i.startswith(r + "."))."""
+        cached = self._import_prefixes
+        if cached is None or cached[0] is not self.imports:
+            cached = (self.imports, frozenset(_dotted_prefixes(self.imports)))
+            self._import_prefixes = cached
+        return cached[1]
+
+
+def _dotted_prefixes(names: Iterable[str]) -> Iterator[str]:
+    for name in names:
+        yield name
+        dot = name.find(".")
+        while dot != -1:
+            yield name[:dot]
+            dot = name.find(".", dot + 1)
+
+
+@dataclass
+class Notebook:
+    path: str
+    code_cells: int
+    imports: frozenset[str] = frozenset()
+
+
+@dataclass
+class PythonEvidence:
+    """The modules and notebooks of a repository, with lookups that checks share.
+
+    The lookups are built on first use and rebuilt when `modules` is replaced or changes length;
+    they assume a module's path, name, test flag, imports and calls do not change once a check
+    has asked (collection fills the evidence before any check runs)."""
+
+    modules: list[PythonModule] = field(default_factory=list)
+    notebooks: list[Notebook] = field(default_factory=list)
+    _lookups: _ModuleLookups | None = field(default=None, init=False, repr=False, compare=False)
+
+    def module_at(self, path: str) -> PythonModule | None:
+        return self._index().by_path.get(path)
+
+    @property
+    def code_modules(self) -> list[PythonModule]:
+        return list(self._index().code)
+
+    @property
+    def test_modules(self) -> list[PythonModule]:
+        return list(self._index().tests)
+
+    def calls_ending(self, *suffixes: str, include_tests: bool = True) -> list[tuple[PythonModule, Call]]:
+        """(module, call) for every call whose name ends with one of *suffixes* (as Call.endswith),
+        in module order and then call order, each call once; test modules only with *include_tests*."""
+        by_last = self._index().calls_by_last
+        found: dict[int, tuple[PythonModule, Call]] = {}
+        for suffix in suffixes:
+            # a name that ends with the suffix has the suffix's last dotted segment as its own
+            for order, module, call in by_last.get(suffix.rpartition(".")[2], ()):
+                if order not in found and (include_tests or not module.is_test) and call.endswith(suffix):
+                    found[order] = (module, call)
+        return [found[order] for order in sorted(found)]
+
+    def modules_by_name_suffix(self) -> Mapping[str, tuple[PythonModule, ...]]:
+        """Every dotted suffix of a module's guessed name ("pkg.features", "features") -> the modules
+        whose name it is or ends, in order."""
+        return MappingProxyType(self._index().by_name_suffix)
+
+    def call_last_names(self) -> frozenset[str]:
+        """The last dotted segment of every call's name ("log_metric" of "mlflow.log_metric")."""
+        return frozenset(self._index().calls_by_last)
+
+    def module_named(self, name: str) -> PythonModule | None:
+        """The module whose guessed dotted name is exactly *name* (the last one when several are)."""
+        return self._index().by_module_name.get(name)
+
+    def derived(self, key: str, build: Callable[[PythonEvidence], T]) -> T:
+        """What *build* computes from this evidence, computed once per *key* and shared by the checks
+        that ask for it (so they must not change it); forgotten with the other lookups. The value
+        must not refer back to this evidence: the reference cycle would keep every module alive
+        until the cyclic garbage collector runs."""
+        cache = self._index().derived
+        if key not in cache:
+            cache[key] = build(self)
+        return cache[key]
+
+    def _index(self) -> _ModuleLookups:
+        lookups = self._lookups
+        if lookups is None or lookups.modules is not self.modules or lookups.count != len(self.modules):
+            lookups = self._lookups = _ModuleLookups(self.modules)
+        return lookups
+
+
+class _ModuleLookups:
+    """Dictionaries over the modules, each built the first time a check needs it."""
+
+    def __init__(self, modules: list[PythonModule]) -> None:
+        self.modules = modules
+        self.count = len(modules)
+        self.derived: dict[str, Any] = {}
+
+    @cached_property
+    def by_path(self) -> dict[str, PythonModule]:
+        by_path: dict[str, PythonModule] = {}
+        for module in self.modules:
+            by_path.setdefault(module.path, module)  # the first one, as a scan would find
+        return by_path
+
+    @cached_property
+    def code(self) -> list[PythonModule]:
+        return [m for m in self.modules if not m.is_test]
+
+    @cached_property
+    def tests(self) -> list[PythonModule]:
+        return [m for m in self.modules if m.is_test]
+
+    @cached_property
+    def calls_by_last(self) -> dict[str, list[tuple[int, PythonModule, Call]]]:
+        """Last dotted segment of a call's name -> (position over all calls, module, call)."""
+        by_last: dict[str, list[tuple[int, PythonModule, Call]]] = {}
+        order = 0
+        for module in self.modules:
+            for call in module.calls:
+                entry = (order, module, call)
+                last = call.name.rpartition(".")[2]
+                bucket = by_last.get(last)
+                if bucket is None:
+                    by_last[last] = [entry]
+                else:
+                    bucket.append(entry)
+                order += 1
+        return by_last
+
+    @cached_property
+    def by_module_name(self) -> dict[str, PythonModule]:
+        return {module.module: module for module in self.modules}
+
+    @cached_property
+    def by_name_suffix(self) -> dict[str, tuple[PythonModule, ...]]:
+        """Each dotted suffix of a module's guessed name ("pkg.features", "features") -> the modules."""
+        by_name: dict[str, list[PythonModule]] = {}
+        for module in self.modules:
+            parts = module.module.split(".") if module.module else []
+            for start in range(len(parts)):
+                by_name.setdefault(".".join(parts[start:]), []).append(module)
+        return {name: tuple(modules) for name, modules in by_name.items()}
