@@ -5,9 +5,11 @@ that was not collected answers UNKNOWN. The sources combine as: any PASS -> PASS
 FAIL -> FAIL; else any NOT_APPLICABLE -> NOT_APPLICABLE; else UNKNOWN. So a criterion that
 Azure confirms passes even when the repository cannot show it, and UNKNOWN never becomes FAIL.
 
-score: level N is reached when every *required* criterion of levels 1..N is met (PASS or
-NOT_APPLICABLE). The ceiling is the level that would be reached if every UNKNOWN turned out
-to pass: it tells how far the unknowns could lift the verdict.
+score: level N is reached when every *core* criterion of levels 1..N is met (PASS or
+NOT_APPLICABLE), as an experienced reviewer decides a level by its core capabilities. Minor
+criteria never hold a level back: they are counted per level and reported as the remedies to
+work on. The ceiling is the level that would be reached if every UNKNOWN core criterion turned
+out to pass: it tells how far the unknowns could lift the verdict.
 """
 
 from __future__ import annotations
@@ -63,24 +65,42 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Tally:
+    """How a group of criteria came out: met (pass or not applicable), failed, unknown."""
+
+    total: int = 0
+    met: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Tally:
+        outcomes = [f.outcome for f in findings]
+        return cls(
+            total=len(outcomes),
+            met=sum(o.is_met for o in outcomes),
+            failed=sum(o == Outcome.FAIL for o in outcomes),
+            unknown=sum(o == Outcome.UNKNOWN for o in outcomes),
+        )
+
+
+@dataclass(frozen=True)
 class LevelStatus:
     number: int
     name: str
     reached: bool
-    required: int
-    met: int
-    failed: int
-    unknown: int
+    core: Tally  # the capabilities that decide the level
+    minor: Tally  # the practices reported as remedies
 
 
 @dataclass(frozen=True)
 class DimensionStatus:
+    """Counts only: a dimension has no level of its own (only the cumulative core rule gives one)."""
+
     id: str
     name: str
-    level: int  # highest N whose required criteria of this dimension (levels 1..N) are all met
-    met: int
-    failed: int
-    unknown: int
+    core: Tally
+    minor: Tally
 
 
 @dataclass(frozen=True)
@@ -122,45 +142,36 @@ def evaluate(
 
 def score(model: MaturityModel, findings: Iterable[Finding]) -> Score:
     findings = list(findings)
-    required = [f for f in findings if f.criterion.required]
-    level_statuses = []
-    for level in model.levels[1:]:
-        at_level = [f for f in required if f.criterion.level == level.number]
-        level_statuses.append(
-            LevelStatus(
-                number=level.number,
-                name=level.name,
-                reached=False,  # filled below, once the cumulative rule is applied
-                required=len(at_level),
-                met=sum(f.outcome.is_met for f in at_level),
-                failed=sum(f.outcome == Outcome.FAIL for f in at_level),
-                unknown=sum(f.outcome == Outcome.UNKNOWN for f in at_level),
-            )
+    core = [f for f in findings if f.criterion.core]
+    reached = _highest_level(model.max_level, core, lambda o: o.is_met)
+    ceiling = _highest_level(model.max_level, core, lambda o: o.is_met or o == Outcome.UNKNOWN)
+    levels = tuple(
+        LevelStatus(
+            number=level.number,
+            name=level.name,
+            reached=level.number <= reached,
+            core=Tally.of(f for f in core if f.criterion.level == level.number),
+            minor=Tally.of(f for f in findings if f.criterion.level == level.number and not f.criterion.core),
         )
-    reached = _highest_level(model.max_level, required, lambda o: o.is_met)
-    ceiling = _highest_level(model.max_level, required, lambda o: o.is_met or o == Outcome.UNKNOWN)
-    level_statuses = [LevelStatus(**{**s.__dict__, "reached": s.number <= reached}) for s in level_statuses]
-    dimensions = []
-    for dim in model.dimensions:
-        in_dim = [f for f in findings if f.criterion.dimension == dim.id]
-        dim_required = [f for f in in_dim if f.criterion.required]
-        dimensions.append(
-            DimensionStatus(
-                id=dim.id,
-                name=dim.name,
-                level=_highest_level(model.max_level, dim_required, lambda o: o.is_met),
-                met=sum(f.outcome.is_met for f in in_dim),
-                failed=sum(f.outcome == Outcome.FAIL for f in in_dim),
-                unknown=sum(f.outcome == Outcome.UNKNOWN for f in in_dim),
-            )
+        for level in model.levels[1:]
+    )
+    dimensions = tuple(
+        DimensionStatus(
+            id=dim.id,
+            name=dim.name,
+            core=Tally.of(f for f in core if f.criterion.dimension == dim.id),
+            minor=Tally.of(f for f in findings if f.criterion.dimension == dim.id and not f.criterion.core),
         )
-    return Score(reached, ceiling, tuple(level_statuses), tuple(dimensions))
+        for dim in model.dimensions
+    )
+    return Score(reached, ceiling, levels, dimensions)
 
 
-def _highest_level(max_level: int, required: list[Finding], ok: Callable[[Outcome], bool]) -> int:
+def _highest_level(max_level: int, core: list[Finding], ok: Callable[[Outcome], bool]) -> int:
+    """The highest N such that every core finding of levels 1..N is ok (the cumulative rule)."""
     level = 0
     for n in range(1, max_level + 1):
-        if all(ok(f.outcome) for f in required if f.criterion.level == n):
+        if all(ok(f.outcome) for f in core if f.criterion.level == n):
             level = n
         else:
             break
@@ -223,6 +234,7 @@ __all__ = [
     "Finding",
     "LevelStatus",
     "Score",
+    "Tally",
     "evaluate",
     "evaluate_criterion",
     "score",

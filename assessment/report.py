@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder.assessment.checks.base import Outcome
-from mlops_ladder.assessment.engine import DimensionStatus, Finding, LevelStatus, Score
+from mlops_ladder.assessment.engine import DimensionStatus, Finding, LevelStatus, Score, Tally
 from mlops_ladder.assessment.evidence.common import Note
 from mlops_ladder.levels.catalog import MaturityModel
 
-SCHEMA_VERSION = "1.0"
+# 2.0: criteria are core or minor (`core` replaces `required`), levels and dimensions count core
+# and minor criteria separately, dimensions have no level of their own, `gap` names what the next
+# level needs.
+SCHEMA_VERSION = "2.0"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -71,25 +74,36 @@ class Report:
     def finding(self, criterion_id: str) -> Finding:
         return next(f for f in self.findings if f.criterion.id == criterion_id)
 
-    def blocking(self, level: int | None = None) -> list[Finding]:
-        """Required criteria of *level* (default: the next level) that are not met, failures first."""
+    def missing_core(self, level: int | None = None) -> list[Finding]:
+        """Core capabilities of *level* (default: the next level) not met yet, failures first.
+        These, and only these, stand between the repository and that level."""
+        return self._unmet(level, core=True)
+
+    def missing_minor(self, level: int | None = None) -> list[Finding]:
+        """Minor practices of *level* (default: the next level) not met yet: remedies, not blockers."""
+        return self._unmet(level, core=False)
+
+    def lower_minor_unmet(self) -> list[Finding]:
+        """Minor practices of the levels already reached that are not met (remedies to catch up on)."""
+        return sorted(
+            (
+                f
+                for f in self.findings
+                if f.criterion.level <= self.level and not f.criterion.core and not f.outcome.is_met
+            ),
+            key=_gap_order,
+        )
+
+    def _unmet(self, level: int | None, *, core: bool) -> list[Finding]:
         level = self.next_level if level is None else level
         if level is None:
             return []
-        unmet = [
+        unmet = (
             f
             for f in self.findings
-            if f.criterion.level == level and f.criterion.required and not f.outcome.is_met
-        ]
-        return sorted(unmet, key=lambda f: (f.outcome != Outcome.FAIL, f.criterion.id))
-
-    def advisory_unmet(self, level: int | None = None) -> list[Finding]:
-        level = self.next_level if level is None else level
-        return [
-            f
-            for f in self.findings
-            if f.criterion.level == level and not f.criterion.required and not f.outcome.is_met
-        ]
+            if f.criterion.level == level and f.criterion.core == core and not f.outcome.is_met
+        )
+        return sorted(unmet, key=_gap_order)
 
     # -- JSON -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -110,27 +124,33 @@ class Report:
                     "number": s.number,
                     "name": s.name,
                     "reached": s.reached,
-                    "required": s.required,
-                    "met": s.met,
-                    "failed": s.failed,
-                    "unknown": s.unknown,
+                    "core": _tally_dict(s.core),
+                    "minor": _tally_dict(s.minor),
                 }
                 for s in self.levels
             ],
             "dimensions": [
-                {
-                    "id": d.id,
-                    "name": d.name,
-                    "level": d.level,
-                    "met": d.met,
-                    "failed": d.failed,
-                    "unknown": d.unknown,
-                }
+                {"id": d.id, "name": d.name, "core": _tally_dict(d.core), "minor": _tally_dict(d.minor)}
                 for d in self.dimensions
             ],
+            "gap": {
+                "level": self.next_level,
+                "core": [f.criterion.id for f in self.missing_core()],
+                "minor": [f.criterion.id for f in self.missing_minor()],
+                "lower_minor": [f.criterion.id for f in self.lower_minor_unmet()],
+            },
             "findings": [_finding_dict(f) for f in self.findings],
             "notes": [{"path": n.path, "reason": n.reason} for n in self.notes],
         }
+
+
+def _gap_order(finding: Finding) -> tuple[bool, int, str]:
+    """Failures before unknowns, lower levels first, then by id."""
+    return (finding.outcome != Outcome.FAIL, finding.criterion.level, finding.criterion.id)
+
+
+def _tally_dict(tally: Tally) -> dict[str, int]:
+    return {"total": tally.total, "met": tally.met, "failed": tally.failed, "unknown": tally.unknown}
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:
@@ -140,7 +160,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "name": c.name,
         "level": c.level,
         "dimension": c.dimension,
-        "required": c.required,
+        "core": c.core,
         "outcome": finding.outcome.value,
         "found": finding.found,
         "looks_for": c.looks_for,

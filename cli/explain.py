@@ -20,10 +20,11 @@ def explain(criterion_id: CriterionId) -> int:
     model = load_model()
     criterion = model.criterion(criterion_id)
     if criterion is None:
-        close = difflib.get_close_matches(criterion_id.upper(), [c.id for c in model.criteria], n=1)
+        ids = [c.id for c in (*model.criteria, *model.retired)]
+        close = difflib.get_close_matches(criterion_id.upper(), ids, n=1)
         hint = f"did you mean {close[0]}? " if close else ""
         raise BadInputError(f"no criterion {criterion_id!r}", hint=hint + "`mlops-ladder levels` lists them")
-    flag = "required" if criterion.required else "advisory"
+    flag = f"retired: {criterion.retired}" if criterion.retired else ("core" if criterion.core else "minor")
     header = (
         f"{criterion.id} · level {criterion.level} · {criterion.dimension} · {flag}"
         f" · evidence: {', '.join(criterion.sources)} · template layer: {criterion.layer}\n\n"

@@ -32,13 +32,18 @@ def levels(as_json: JsonOption = False, level: LevelFilter = None) -> int:
                     "name": c.name,
                     "level": c.level,
                     "dimension": c.dimension,
-                    "required": c.required,
+                    "core": c.core,
                     "sources": list(c.sources),
                     "looks_for": c.looks_for,
                     "remedy": c.remedy,
                     "layer": c.layer,
                 }
                 for c in criteria
+            ],
+            "retired": [
+                {"id": c.id, "name": c.name, "level": c.level, "retired": c.retired}
+                for c in model.retired
+                if level is None or c.level == level
             ],
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
@@ -49,11 +54,16 @@ def levels(as_json: JsonOption = False, level: LevelFilter = None) -> int:
             continue
         out.append(f"Level {lv.number}: {lv.name}\n  {lv.summary}")
         for c in (c for c in criteria if c.level == lv.number):
-            flag = "required" if c.required else "advisory"
-            out.append(f"  {c.id}  {flag:<8}  {c.dimension:<19}  {c.name}  [{', '.join(c.sources)}]")
+            flag = "core" if c.core else "minor"
+            out.append(f"  {c.id}  {flag:<5}  {c.dimension:<19}  {c.name}  [{', '.join(c.sources)}]")
+        for c in (c for c in model.retired if c.level == lv.number):
+            out.append(f"  {c.id}  retired  {c.name}: {c.retired}")
         out.append("")
     out.append("Dimensions: " + ", ".join(f"{d.id} ({d.name})" for d in model.dimensions))
-    out.append("A level is reached when every required criterion of that level and all lower levels is met.")
+    out.append(
+        "A level is reached when every core criterion of that level and of all lower levels is met;"
+        " minor criteria are remedies and never hold a level back. Unknown is never counted as failed."
+    )
     out.append("Explain one criterion: mlops-ladder explain MLL-101")
     sys.stdout.write("\n".join(out) + "\n")
     return ExitCode.OK

@@ -57,7 +57,7 @@ def upgrade(
         report = assess(planned.plan.root)
         print(f"Assessed now: level {report.level} ({report.level_name}).")
         if report.level < planned.to_level:
-            gaps = ", ".join(f.criterion.id for f in report.blocking(report.level + 1))
+            gaps = ", ".join(f.criterion.id for f in report.missing_core(report.level + 1))
             print(f"Level {report.level + 1} still needs: {gaps} (see `mlops-ladder assess`).")
     if planned.plan.conflicts:
         print(f"{len(planned.plan.conflicts)} file(s) have conflicts.", file=sys.stderr)

@@ -55,12 +55,15 @@ class Criterion:
     name: str
     level: int
     dimension: str
-    required: bool
+    core: bool  # a core capability decides its level; a minor practice is a remedy only
     looks_for: str
     evidence: tuple[SourceCheck, ...]
     remedy: str
     layer: str
     refs: tuple[str, ...]
+    # Why the criterion is no longer evaluated and what replaced it. Ids are permanent: a retired
+    # criterion keeps its entry and its doc so that old reports and links still explain it.
+    retired: str | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -79,8 +82,9 @@ class MaturityModel:
     levels: tuple[Level, ...]
     dimensions: tuple[Dimension, ...]
     layers: tuple[Layer, ...]
-    criteria: tuple[Criterion, ...]
+    criteria: tuple[Criterion, ...]  # the criteria that are evaluated
     sources: Mapping[str, Mapping[str, str]]
+    retired: tuple[Criterion, ...] = ()  # kept for their ids and docs, never evaluated
 
     @property
     def max_level(self) -> int:
@@ -103,8 +107,15 @@ class MaturityModel:
         return out
 
     def criterion(self, criterion_id: str) -> Criterion | None:
+        """The criterion with this id, retired ones included."""
         wanted = criterion_id.strip().upper()
-        return next((c for c in self.criteria if c.id == wanted), None)
+        return next((c for c in (*self.criteria, *self.retired) if c.id == wanted), None)
+
+    def core(self, level: int) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.level == level and c.core)
+
+    def minor(self, level: int) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.level == level and not c.core)
 
 
 _CRITERION_KEYS = {
@@ -112,13 +123,14 @@ _CRITERION_KEYS = {
     "name",
     "level",
     "dimension",
-    "required",
+    "core",
     "looks_for",
     "evidence",
     "remedy",
     "layer",
     "refs",
 }
+_OPTIONAL_KEYS = {"retired"}
 
 
 @cache
@@ -138,7 +150,14 @@ def load_model_from(directory: Path) -> MaturityModel:
         if not isinstance(entries, list):
             raise ModelDefinitionError(f"{path.name}: expected a list of criteria")
         criteria.extend(_criterion(entry, path.name) for entry in entries)
-    model = MaturityModel(levels, dimensions, layers, tuple(criteria), raw.get("sources", {}))
+    model = MaturityModel(
+        levels,
+        dimensions,
+        layers,
+        tuple(c for c in criteria if not c.retired),
+        raw.get("sources", {}),
+        retired=tuple(c for c in criteria if c.retired),
+    )
     _validate(model)
     return model
 
@@ -156,7 +175,7 @@ def _read_yaml(path: Path) -> Any:
 
 def _criterion(entry: dict, where: str) -> Criterion:
     ident = entry.get("id", "?")
-    unknown_keys = set(entry) - _CRITERION_KEYS
+    unknown_keys = set(entry) - _CRITERION_KEYS - _OPTIONAL_KEYS
     missing = _CRITERION_KEYS - set(entry)
     if unknown_keys or missing:
         raise ModelDefinitionError(
@@ -172,12 +191,13 @@ def _criterion(entry: dict, where: str) -> Criterion:
         name=str(entry["name"]),
         level=int(entry["level"]),
         dimension=str(entry["dimension"]),
-        required=bool(entry["required"]),
+        core=bool(entry["core"]),
         looks_for=str(entry["looks_for"]),
         evidence=tuple(evidence),
         remedy=str(entry["remedy"]).strip(),
         layer=str(entry["layer"]),
         refs=tuple(str(r) for r in entry["refs"]),
+        retired=str(entry["retired"]).strip() if entry.get("retired") else None,
     )
 
 
@@ -188,7 +208,7 @@ def _validate(model: MaturityModel) -> None:
     dimension_ids = {d.id for d in model.dimensions}
     layer_ids = {layer.id for layer in model.layers}
     seen: set[str] = set()
-    for c in model.criteria:
+    for c in (*model.criteria, *model.retired):
         problems = []
         if c.id in seen:
             problems.append("duplicate id")
@@ -199,7 +219,10 @@ def _validate(model: MaturityModel) -> None:
             problems.append(f"unknown dimension {c.dimension!r}")
         if c.layer not in layer_ids:
             problems.append(f"unknown layer {c.layer!r}")
-        if not c.evidence:
+        if not c.evidence and not c.retired:
             problems.append("no evidence source")
         if problems:
             raise ModelDefinitionError(f"criterion {c.id}: " + "; ".join(problems))
+    for level in model.levels[1:]:
+        if not model.core(level.number):
+            raise ModelDefinitionError(f"level {level.number} has no core criterion: nothing could decide it")

@@ -107,8 +107,24 @@ def test_levels_and_explain(capsys) -> None:
     assert len(json.loads(capsys.readouterr().out)["criteria"]) >= 45
     assert run(["explain", "mll-205"]) == ExitCode.OK
     out = capsys.readouterr().out
-    assert "# MLL-205: CI submits the training pipeline" in out and "## How to fix" in out
+    assert "# MLL-205: Training is submitted by automation" in out and "## How to fix" in out
     assert "## Links" in out and "https://learn.microsoft.com/" in out
+    assert " · core · " in out.splitlines()[0]
+
+
+def test_levels_say_which_criteria_are_core_and_list_the_retired_ones(capsys) -> None:
+    assert run(["levels", "--level", "5"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "MLL-514  core" in out and "MLL-513  minor" in out
+    assert "MLL-501  retired" in out and "merged into MLL-514" in out
+    assert run(["levels", "--json"]) == ExitCode.OK
+    data = json.loads(capsys.readouterr().out)
+    kinds = {c["id"]: c["core"] for c in data["criteria"]}
+    assert kinds["MLL-205"] is True and kinds["MLL-206"] is False
+    assert {c["id"] for c in data["retired"]} == {"MLL-501", "MLL-502"}
+    assert run(["explain", "MLL-502"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "retired: merged into MLL-514" in out.splitlines()[0] and "**Retired**" in out
 
 
 def test_explain_unknown_id_suggests_a_close_one(capsys) -> None:
@@ -156,7 +172,10 @@ def test_json_report_is_the_same_whatever_the_hash_seed() -> None:
     for seed in ("1", "2", "3"):
         proc = subprocess.run(
             [sys.executable, "-m", "mlops_ladder", "assess", str(EXAMPLE), "--format", "json"],
-            capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
         )
         report = json.loads(proc.stdout)
         report.pop("generated_at")

@@ -2,6 +2,10 @@
 
 Each case is a small repository (plus Azure resources or answers when the criterion reads
 them) built in tmp_path; the real collectors run on it and only that criterion is evaluated.
+Besides `pass` and `fail`, a file holds one `pass-<idiom>` and one `fail-<idiom>` case for each
+idiom the criterion recognises (an SDK v1 pipeline, a DVC stage run by CI...): the expected
+outcome is the part before the first hyphen, or the case's `expect:`. A case may start from
+another criterion's case (`like: MLL-303:pass`) and add or replace files.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ def load_case(criterion_id: str, name: str) -> dict:
     assert name in cases, f"{criterion_id} has no {name!r} case"
     case = dict(cases[name])
     files: dict[str, str] = {}
+    if "like" in case:  # start from another criterion's case: `like: MLL-303:pass`
+        other_id, _, other_name = str(case["like"]).partition(":")
+        other = load_case(other_id, other_name)
+        files.update(other["files"])
+        for key in ("azure_resources", "answers", "git"):
+            if key in other and key not in case:
+                case[key] = other[key]
     for include in case.get("include", []):
         shared = yaml.safe_load((CASES / "_shared" / f"{include}.yaml").read_text(encoding="utf-8"))
         files.update(shared["files"])
@@ -59,12 +70,38 @@ def evidence_for(case: dict, root: Path) -> Evidence:
     return Evidence(repo=repo, azure=azure, answers=answers)
 
 
+def _case_names(criterion_id: str) -> list[str]:
+    path = CASES / f"{criterion_id}.yaml"
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else ["pass", "fail"]
+
+
+ALL_CASES = [(c, name) for c in MODEL.criteria for name in _case_names(c.id)]
+
+
 @pytest.mark.parametrize("name", ["pass", "fail"])
 @pytest.mark.parametrize("criterion", MODEL.criteria, ids=lambda c: c.id)
+def test_every_criterion_has_a_pass_and_a_fail_case(criterion, name: str) -> None:
+    load_case(criterion.id, name)
+
+
+def test_idiom_cases_come_in_pairs() -> None:
+    """Every idiom a criterion learns is shown passing and failing."""
+    for criterion in MODEL.criteria:
+        names = _case_names(criterion.id)
+        for name in names:
+            assert name.partition("-")[0] in ("pass", "fail"), f"{criterion.id}: case {name!r}"
+        idioms = {n.partition("-")[2] for n in names if "-" in n}
+        for idiom in idioms:
+            assert {f"pass-{idiom}", f"fail-{idiom}"} <= set(names), (
+                f"{criterion.id}: idiom {idiom!r} needs both pass-{idiom} and fail-{idiom}"
+            )
+
+
+@pytest.mark.parametrize(("criterion", "name"), ALL_CASES, ids=lambda x: x if isinstance(x, str) else x.id)
 def test_criterion_case(criterion, name: str, tmp_path: Path) -> None:
     case = load_case(criterion.id, name)
     finding = evaluate_criterion(criterion, evidence_for(case, tmp_path / "repo"), strict=True)
-    expected = Outcome(case.get("expect", name))
+    expected = Outcome(case.get("expect", name.partition("-")[0]))
     assert finding.outcome == expected, (
         f"{criterion.id} {name} case: expected {expected.value}, got {finding.outcome.value}: {finding.found}"
     )

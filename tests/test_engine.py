@@ -17,13 +17,13 @@ def fixed(outcome: Outcome):
 CHECKS = {o.value: fixed(o) for o in Outcome}
 
 
-def criterion(ident: str, level: int, outcome: str, *, required: bool = True, sources=("repo",)) -> Criterion:
+def criterion(ident: str, level: int, outcome: str, *, core: bool = True, sources=("repo",)) -> Criterion:
     return Criterion(
         id=ident,
         name=ident,
         level=level,
         dimension="d1" if level % 2 else "d2",
-        required=required,
+        core=core,
         looks_for="x",
         evidence=tuple(SourceCheck(s, outcome) for s in sources),
         remedy="fix it",
@@ -49,7 +49,7 @@ def run(m: MaturityModel):
     return score(m, evaluate(m, EVIDENCE, checks=CHECKS, strict=True))
 
 
-def test_level_is_highest_with_all_required_met_cumulatively() -> None:
+def test_level_is_highest_with_all_core_met_cumulatively() -> None:
     m = model(
         criterion("a", 1, "pass"),
         criterion("b", 2, "pass"),
@@ -71,12 +71,23 @@ def test_unknown_is_not_a_failure_but_does_not_reach_the_level() -> None:
     s = run(model(criterion("a", 1, "pass"), criterion("b", 2, "unknown"), criterion("c", 3, "pass")))
     assert s.level == 1
     assert s.ceiling == 5
-    assert s.levels[1].unknown == 1 and s.levels[1].failed == 0
+    assert s.levels[1].core.unknown == 1 and s.levels[1].core.failed == 0
 
 
-def test_advisory_criteria_never_block() -> None:
-    s = run(model(criterion("a", 1, "pass"), criterion("b", 1, "fail", required=False)))
+def test_minor_criteria_never_block_and_are_counted_apart() -> None:
+    s = run(
+        model(criterion("a", 1, "pass"), criterion("b", 1, "fail", core=False), criterion("c", 2, "pass"))
+    )
     assert s.level == 5
+    assert (s.levels[0].core.total, s.levels[0].core.met) == (1, 1)
+    assert (s.levels[0].minor.total, s.levels[0].minor.failed) == (1, 1)
+
+
+def test_unknown_minor_criteria_do_not_limit_the_ceiling() -> None:
+    s = run(
+        model(criterion("a", 1, "pass"), criterion("b", 2, "fail"), criterion("c", 2, "unknown", core=False))
+    )
+    assert (s.level, s.ceiling) == (1, 1)
 
 
 def test_not_applicable_counts_as_met() -> None:
@@ -125,8 +136,18 @@ def test_a_crashing_check_is_reported_unknown_and_does_not_stop_the_rest() -> No
     assert "RuntimeError: bug" in finding.found
 
 
-def test_dimension_level_uses_only_that_dimensions_required_criteria() -> None:
-    # d1 holds odd levels, d2 even ones; a failure at level 2 (d2) does not cap d1.
-    s = run(model(criterion("a", 1, "pass"), criterion("b", 2, "fail"), criterion("c", 3, "pass")))
-    dims = {d.id: d.level for d in s.dimensions}
-    assert dims == {"d1": 5, "d2": 1}
+def test_dimensions_count_core_and_minor_criteria_and_have_no_level_of_their_own() -> None:
+    # d1 holds odd levels, d2 even ones.
+    s = run(
+        model(
+            criterion("a", 1, "pass"),
+            criterion("b", 2, "fail"),
+            criterion("c", 3, "pass"),
+            criterion("d", 3, "unknown", core=False),
+        )
+    )
+    dims = {
+        d.id: (d.core.total, d.core.met, d.core.failed, d.minor.total, d.minor.unknown) for d in s.dimensions
+    }
+    assert dims == {"d1": (2, 2, 0, 1, 1), "d2": (1, 0, 1, 0, 0)}
+    assert not hasattr(s.dimensions[0], "level")

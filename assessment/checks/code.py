@@ -310,6 +310,31 @@ def has_ml_code_in_modules(repo: RepoEvidence) -> CheckResult:
     return failed("no Python modules or notebooks found")
 
 
+def declares_dependencies(repo: RepoEvidence) -> CheckResult:
+    """Are the packages the project needs written down (pinned or not; pinning is MLL-103)?"""
+    project = repo.project
+    listing = [f for f in project.dependency_files if f.total]
+    if listing or project.lock_files:
+        total = sum(f.total for f in listing)
+        where = _names([f.path for f in listing] + [f.path for f in project.lock_files], 4)
+        what = f"{_plural(total, 'dependency')} declared in {where}" if listing else f"lock file {where}"
+        return passed(
+            what,
+            refs(
+                [(f.path, f"{f.kind}: {f.total} dependencies") for f in listing]
+                + [(f.path, f.kind) for f in project.lock_files]
+            ),
+        )
+    if project.dependency_files:
+        return failed(
+            f"{_names(f.path for f in project.dependency_files)} list no dependencies",
+            refs([(f.path, "no dependencies") for f in project.dependency_files]),
+        )
+    return failed(
+        "no requirements file, conda environment, pyproject.toml/setup.cfg dependencies, Pipfile or lock file"
+    )
+
+
 def has_pinned_environment(repo: RepoEvidence) -> CheckResult:
     project = repo.project
     if project.lock_files:
@@ -767,6 +792,7 @@ def runs_responsible_ai_analysis(repo: RepoEvidence) -> CheckResult:
 
 
 CHECKS = (
+    declares_dependencies,
     is_git_repository,
     has_ml_code_in_modules,
     has_pinned_environment,

@@ -2,7 +2,8 @@
 
 Checks are grouped by the evidence they read: code.py (Python code and project files),
 ci.py (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
-resources.py (generic checks over Azure resources, declared or live), answers.py.
+resources.py (generic checks over Azure resources, declared or live), answers.py, and
+alternatives.py (core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import answers, azureml, ci, code, infra, resources
+from mlops_ladder.assessment.checks import alternatives, answers, azureml, ci, code, infra, resources
 from mlops_ladder.assessment.checks.base import CheckResult
 
-_MODULES = (code, ci, azureml, infra, resources, answers)
+_MODULES = (code, ci, azureml, infra, resources, answers, alternatives)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlops_ladder.assessment.engine import Finding
+from mlops_ladder.assessment.engine import Finding, Tally
 from mlops_ladder.assessment.render.symbols import SYMBOL, WORD
 from mlops_ladder.assessment.report import Report
 
@@ -20,38 +20,59 @@ def render(report: Report, *, show_all: bool = False) -> str:
     ]
     if report.ceiling > report.level:
         lines += [f"> Up to level {report.ceiling} once the unknown criteria are decided.", ""]
-    lines += ["| Dimension | Level | Met | Failed | Unknown |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {d.name} | {d.level} | {d.met} | {d.failed} | {d.unknown} |" for d in report.dimensions]
-    lines += ["", "| Level | Reached | Required met | Failed | Unknown |", "|---|:---:|---:|---:|---:|"]
     lines += [
-        f"| {s.number} {s.name} | {'✔' if s.reached else ''} | {s.met}/{s.required} "
-        f"| {s.failed} | {s.unknown} |"
+        "Core capabilities decide a level; minor practices are the remedies to work on.",
+        "",
+        "| Level | Reached | Core met | Minor met |",
+        "|---|:---:|---:|---:|",
+    ]
+    lines += [
+        f"| {s.number} {s.name} | {'✔' if s.reached else ''} | {_tally(s.core)} | {_tally(s.minor)} |"
         for s in report.levels
     ]
+    lines += ["", "| Dimension | Core met | Minor met |", "|---|---:|---:|"]
+    lines += [f"| {d.name} | {_tally(d.core)} | {_tally(d.minor)} |" for d in report.dimensions]
     if report.next_level is not None:
-        blocking = report.blocking()
+        core = report.missing_core()
         lines += ["", f"## To reach level {report.next_level}", ""]
-        if not blocking:
-            lines.append("Nothing required blocks it.")
-        for finding in blocking:
+        if not core:
+            lines.append("No core capability is missing.")
+        else:
+            lines += [f"### Core capabilities missing ({len(core)})", ""]
+        for finding in core:
             lines += _finding(finding)
-    findings = report.findings if show_all else report.advisory_unmet()
-    if findings:
-        lines += ["", "## All criteria" if show_all else "## Advisory at the next level", ""]
-        lines += ["| | Id | Criterion | Found |", "|---|---|---|---|"]
+        minor = report.missing_minor()
+        if minor:
+            lines += [f"### Minor practices to work on ({len(minor)})", ""]
+            lines += [_finding_item(f) for f in minor]
+    lower = report.lower_minor_unmet()
+    if lower:
+        lines += ["", "## Minor practices of the levels reached, not met yet", ""]
+        lines += [_finding_item(f) for f in lower]
+    if show_all:
+        lines += ["", "## All criteria", ""]
+        lines += ["| | Id | Level | Kind | Criterion | Found |", "|---|---|---:|---|---|---|"]
         lines += [
-            f"| {SYMBOL[f.outcome]} | {f.criterion.id} | {_cell(f.criterion.name)} | {_cell(f.found)} |"
-            for f in findings
+            f"| {SYMBOL[f.outcome]} | {f.criterion.id} | {f.criterion.level} | "
+            f"{'core' if f.criterion.core else 'minor'} | {_cell(f.criterion.name)} | {_cell(f.found)} |"
+            for f in report.findings
         ]
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- `{n.path}`: {n.reason}" for n in report.notes]
     return "\n".join(lines) + "\n"
 
 
+def _tally(tally: Tally) -> str:
+    if not tally.total:
+        return "-"
+    rest = [f"{n} {word}" for n, word in ((tally.failed, "failed"), (tally.unknown, "unknown")) if n]
+    return f"{tally.met}/{tally.total}" + (f" ({', '.join(rest)})" if rest else "")
+
+
 def _finding(finding: Finding) -> list[str]:
     c = finding.criterion
     lines = [
-        f"### {SYMBOL[finding.outcome]} {c.id}: {c.name} ({WORD[finding.outcome]})",
+        f"#### {SYMBOL[finding.outcome]} {c.id}: {c.name} ({WORD[finding.outcome]})",
         "",
         f"- **Looked for:** {c.looks_for}",
         f"- **Found:** {finding.found}",
@@ -59,6 +80,14 @@ def _finding(finding: Finding) -> list[str]:
     lines += [f"- **Evidence:** `{e.location}` {e.detail}".rstrip() for e in finding.evidence[:10]]
     lines += [f"- **Remedy:** {c.remedy}", ""]
     return lines
+
+
+def _finding_item(finding: Finding) -> str:
+    c = finding.criterion
+    return (
+        f"- {SYMBOL[finding.outcome]} **{c.id}** {_cell(c.name)} (level {c.level}): {_cell(finding.found)}. "
+        f"*Remedy:* {_cell(c.remedy)}"
+    )
 
 
 def _cell(text: str) -> str:

@@ -1,5 +1,6 @@
-"""The report for people in a terminal (rich): the verdict, the dimensions, the levels, and
-what stands between the repository and the next level, each with evidence and remedy."""
+"""The report for people in a terminal (rich): the verdict, the levels and dimensions (core
+capabilities and minor practices met), and what stands between the repository and the next level:
+the missing core capabilities first, each with evidence and remedy, then the minor practices."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from mlops_ladder.assessment.engine import Finding
+from mlops_ladder.assessment.engine import Finding, Tally
 from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD
 from mlops_ladder.assessment.report import Report
 
@@ -68,53 +69,77 @@ def _verdict(report: Report) -> Text:
     return text
 
 
+def _tally(tally: Tally) -> Text:
+    """ "3/5" plus what the rest are: "3/5 (1 failed, 1 unknown)"."""
+    if not tally.total:
+        return Text("-", style="dim")
+    text = Text(f"{tally.met}/{tally.total}")
+    rest = [f"{n} {word}" for n, word in ((tally.failed, "failed"), (tally.unknown, "unknown")) if n]
+    if rest:
+        text.append(f" ({', '.join(rest)})", style="dim")
+    return text
+
+
 def _dimensions(report: Report) -> Table:
     table = Table(title="Dimensions", title_justify="left", box=None, pad_edge=False)
     table.add_column("dimension")
-    table.add_column("level", justify="right")
-    table.add_column("met", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("unknown", justify="right")
+    table.add_column("core met")
+    table.add_column("minor met")
     for d in report.dimensions:
-        table.add_row(d.name, str(d.level), str(d.met), str(d.failed), str(d.unknown))
+        table.add_row(d.name, _tally(d.core), _tally(d.minor))
     return table
 
 
 def _levels(report: Report) -> Table:
-    table = Table(title="Levels (required criteria)", title_justify="left", box=None, pad_edge=False)
+    table = Table(
+        title="Levels (core capabilities decide a level; minor practices are remedies)",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+    )
     table.add_column("")
     table.add_column("level")
-    table.add_column("met", justify="right")
-    table.add_column("failed", justify="right")
-    table.add_column("unknown", justify="right")
+    table.add_column("core met")
+    table.add_column("minor met")
     for s in report.levels:
         mark = Text("✔", style="green") if s.reached else Text("·", style="dim")
-        table.add_row(mark, f"{s.number} {s.name}", f"{s.met}/{s.required}", str(s.failed), str(s.unknown))
+        table.add_row(mark, f"{s.number} {s.name}", _tally(s.core), _tally(s.minor))
     return table
 
 
 def _next_level(report: Report) -> list:
     target = report.next_level
     if target is None:
-        return [Text("\nLevel 5 reached: every required criterion is met.", style="green")]
-    blocking = report.blocking()
-    name = report.model.level(target).name
-    parts: list = [
-        Text.assemble(
-            "\n",
-            (f"To reach level {target} ({name})", "bold"),
-            f", {len(blocking)} required criteria are not met:" if blocking else ": nothing blocks it.",
-        )
-    ]
-    # Lower levels first: a level-2 gap blocks level 3 even when level 3's own criteria pass.
-    for finding in blocking:
-        parts.append(_finding_block(finding))
-    advisory = report.advisory_unmet()
-    if advisory:
-        parts.append(Text(f"\nAdvisory at level {target} (not required):", style="bold"))
-        for finding in advisory:
-            parts.append(_finding_line(finding))
+        parts: list = [Text("\nLevel 5 reached: every core capability is met.", style="green")]
+    else:
+        core = report.missing_core()
+        name = report.model.level(target).name
+        parts = [
+            Text.assemble(
+                "\n",
+                (f"To reach level {target} ({name})", "bold"),
+                f", {_count(len(core), 'core capability is', 'core capabilities are')} missing:"
+                if core
+                else ": no core capability is missing.",
+            )
+        ]
+        for finding in core:
+            parts.append(_finding_block(finding))
+        minor = report.missing_minor()
+        if minor:
+            parts.append(
+                Text(f"\nMinor practices of level {target} to work on (they do not block it):", style="bold")
+            )
+            parts.extend(_finding_line(finding) for finding in minor)
+    lower = report.lower_minor_unmet()
+    if lower:
+        parts.append(Text("\nMinor practices of the levels already reached, not met yet:", style="bold"))
+        parts.extend(_finding_line(finding) for finding in lower)
     return parts
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _finding_block(finding: Finding) -> Group:
@@ -138,12 +163,15 @@ def _finding_block(finding: Finding) -> Group:
     return Group(*lines)
 
 
-def _finding_line(finding: Finding) -> Text:
+def _finding_line(finding: Finding) -> Group:
     c = finding.criterion
-    return Text.assemble(
-        (f"  {SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]),
-        c.name,
-        (f" — {finding.found}", "dim"),
+    return Group(
+        Text.assemble(
+            (f"  {SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]),
+            c.name,
+            (f" — {finding.found}", "dim"),
+        ),
+        _field("remedy", c.remedy),
     )
 
 
@@ -156,7 +184,7 @@ def _all_findings(report: Report) -> Table:
     table.add_column("")
     table.add_column("id")
     table.add_column("lvl", justify="right")
-    table.add_column("req")
+    table.add_column("core")
     table.add_column("criterion")
     table.add_column("found")
     for f in report.findings:
@@ -165,7 +193,7 @@ def _all_findings(report: Report) -> Table:
             Text(SYMBOL[f.outcome], style=STYLE[f.outcome]),
             c.id,
             str(c.level),
-            "yes" if c.required else "",
+            "core" if c.core else "minor",
             c.name,
             f.found,
         )

@@ -335,7 +335,3 @@ def test_responsible_ai_from_code_or_rai_components() -> None:
     assert code.runs_responsible_ai_analysis(repo(assets=(pipeline,))).outcome == Outcome.PASS
     assert code.runs_responsible_ai_analysis(repo((module("src/train.py"),))).outcome == Outcome.FAIL
 
-
-def test_every_check_is_exported() -> None:
-    assert len(code.CHECKS) == 20
-    assert all(callable(check) for check in code.CHECKS)

@@ -1,0 +1,35 @@
+"""Every check is listed once in its module's CHECKS and used by the model, and nothing else is."""
+
+from __future__ import annotations
+
+import inspect
+
+from mlops_ladder.assessment.checks import registry
+from mlops_ladder.assessment.checks.base import CheckResult
+from mlops_ladder.levels import load_model
+
+
+def _public_checks(module) -> set[str]:
+    """Public functions of *module* that return a CheckResult (its checks, by their signature)."""
+    names = set()
+    for name, function in inspect.getmembers(module, inspect.isfunction):
+        if function.__module__ != module.__name__ or name.startswith("_"):
+            continue
+        returns = inspect.signature(function).return_annotation
+        if returns in (CheckResult, "CheckResult"):
+            names.add(name)
+    return names
+
+
+def test_every_check_function_is_listed_in_its_module() -> None:
+    for module in registry._MODULES:
+        listed = {check.__name__ for check in module.CHECKS}
+        helpers = {"any_of"}  # combinators, not checks a criterion names
+        assert _public_checks(module) - helpers == listed, module.__name__
+
+
+def test_check_names_are_unique_and_every_check_is_used() -> None:
+    names = [check.__name__ for module in registry._MODULES for check in module.CHECKS]
+    assert len(names) == len(set(names))
+    used = {spec.check for c in load_model().criteria for spec in c.evidence}
+    assert set(names) == used, f"unused: {set(names) - used}, missing: {used - set(names)}"
