@@ -68,7 +68,11 @@ def listing(tmp_path: Path, files: dict[str, str]):
 
 
 def test_an_ordinary_repository_is_not_changed(tmp_path: Path) -> None:
-    files = {"deploy/app.yml.tmpl": "name: {{ .name }}\n", "roles/web.conf.j2": "x={{ y }}\n", "a.py": "x = 1\n"}
+    files = {
+        "deploy/app.yml.tmpl": "name: {{ .name }}\n",
+        "roles/web.conf.j2": "x={{ y }}\n",
+        "a.py": "x = 1\n",
+    }
     repo_files = listing(tmp_path, files)
     assert sorted(f.path for f in repo_files.files) == sorted(files)
     assert all(f.source is None for f in repo_files.files)
@@ -81,7 +85,7 @@ def test_a_databricks_go_template_is_read_as_the_generated_project(tmp_path: Pat
         tmp_path,
         {
             "databricks_template_schema.json": "{}",
-            "template/{{.input_root_dir}}/.github/workflows/{{.input_project_name}}-tests.yml.tmpl": GO_WORKFLOW,
+            "template/{{.input_root_dir}}/.github/workflows/{{.input_project_name}}-ci.yml.tmpl": GO_WORKFLOW,
             "template/{{.input_root_dir}}/{{template `project_name` .}}/databricks.yml.tmpl": (
                 "bundle:\n  name: {{ .input_project_name }}\n"
             ),
@@ -89,14 +93,19 @@ def test_a_databricks_go_template_is_read_as_the_generated_project(tmp_path: Pat
             "library/helpers.tmpl": '{{ define "x" }}y{{ end }}\n',
         },
     )
-    workflow = ".github/workflows/input_project_name-tests.yml"
-    assert repo_files.get(workflow).source.endswith("-tests.yml.tmpl")
+    workflow = ".github/workflows/input_project_name-ci.yml"
+    assert repo_files.get(workflow).source.endswith("-ci.yml.tmpl")
     data = load_yaml(repo_files.read_text(workflow))
     assert data["name"] == "Tests for input_project_name"
     assert data["defaults"]["run"]["working-directory"] == "./project_name/"
     # both branches of the condition are read; the raw strings are their literal text
-    assert data["env"] == {"ARM_CLIENT_ID": "${{ secrets.CLIENT_ID }}", "DATABRICKS_TOKEN": "${{ secrets.TOKEN }}"}
-    assert load_yaml(repo_files.read_text("project_name/databricks.yml")) == {"bundle": {"name": "input_project_name"}}
+    assert data["env"] == {
+        "ARM_CLIENT_ID": "${{ secrets.CLIENT_ID }}",
+        "DATABRICKS_TOKEN": "${{ secrets.TOKEN }}",
+    }
+    assert load_yaml(repo_files.read_text("project_name/databricks.yml")) == {
+        "bundle": {"name": "input_project_name"}
+    }
     # files a Go template copies as written are listed at their rendered path, not rewritten
     assert repo_files.read_text("project_name/data/sample.csv") == "a,b\n{{ x }}\n"
     assert [n.path for n in repo_files.notes] == ["databricks_template_schema.json"]
