@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
@@ -14,6 +14,8 @@ from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac import collect as iac
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
+from mlops_ladder.assessment.evidence.repo.platforms import collect as platforms
+from mlops_ladder.assessment.evidence.repo.platforms.model import PlatformEvidence
 
 
 @dataclass
@@ -25,6 +27,8 @@ class RepoEvidence:
     azureml: AzureMLEvidence
     python: python_code.PythonEvidence
     project: project.ProjectEvidence
+    # DVC, Databricks, SageMaker, Vertex AI / Kubeflow (empty when a test builds the evidence by hand)
+    platforms: PlatformEvidence = field(default_factory=PlatformEvidence)
 
     @property
     def git(self) -> GitInfo:
@@ -64,4 +68,5 @@ def collect_repo(root: Path) -> RepoEvidence:
         azureml=azureml_evidence,
         python=python_evidence,
         project=project.collect(files),
+        platforms=platforms.collect(files, python_evidence, iac_evidence),
     )

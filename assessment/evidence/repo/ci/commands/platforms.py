@@ -35,8 +35,24 @@ K = ActionKind
 _BUNDLE_FILES = ("databricks.yml", "databricks.yaml", "bundle.yml", "bundle.yaml")
 _BUNDLE_VALUE_OPTIONS = frozenset({"-t", "--target", "-p", "--profile", "--var", "-o", "--output", "--key"})
 _PIP_VALUE_OPTIONS = frozenset(
-    {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-     "--extra-index-url", "-f", "--find-links", "-t", "--target", "--python", "--group", "--extra"}
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--python",
+        "--group",
+        "--extra",
+    }
 )
 _AWS_VALUE_OPTIONS = frozenset({"--region", "--profile", "--output", "--query", "--endpoint-url"})
 _GCLOUD_VALUE_OPTIONS = frozenset({"--project", "--region", "--config", "--format"})
