@@ -2,8 +2,9 @@
 
 Checks are grouped by the evidence they read: code.py (Python code and project files),
 ci.py (what CI pipelines do), azureml.py (Azure ML YAML), infra.py (infrastructure code),
-resources.py (generic checks over Azure resources, declared or live), answers.py, and
-alternatives.py (core capabilities the rubric states as alternatives: any of several checks).
+resources.py (generic checks over Azure resources, declared or live), answers.py,
+platforms.py and platform_release.py (other ML platforms: DVC, Databricks, SageMaker, Vertex AI),
+and alternatives.py (core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
 """
 
@@ -11,10 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import alternatives, answers, azureml, ci, code, infra, resources
+from mlops_ladder.assessment.checks import (
+    alternatives,
+    answers,
+    azureml,
+    ci,
+    code,
+    infra,
+    platform_release,
+    platforms,
+    resources,
+)
 from mlops_ladder.assessment.checks.base import CheckResult
 
-_MODULES = (code, ci, azureml, infra, resources, answers, alternatives)
+_MODULES = (code, ci, azureml, infra, resources, answers, platforms, platform_release, alternatives)
 
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     check.__name__: check for module in _MODULES for check in module.CHECKS

@@ -98,11 +98,8 @@ def test_a_databricks_go_template_is_read_as_the_generated_project(tmp_path: Pat
     data = load_yaml(repo_files.read_text(workflow))
     assert data["name"] == "Tests for input_project_name"
     assert data["defaults"]["run"]["working-directory"] == "./project_name/"
-    # both branches of the condition are read; the raw strings are their literal text
-    assert data["env"] == {
-        "ARM_CLIENT_ID": "${{ secrets.CLIENT_ID }}",
-        "DATABRICKS_TOKEN": "${{ secrets.TOKEN }}",
-    }
+    # a condition reads as its first branch; the raw strings are their literal text
+    assert data["env"] == {"ARM_CLIENT_ID": "${{ secrets.CLIENT_ID }}"}
     assert load_yaml(repo_files.read_text("project_name/databricks.yml")) == {
         "bundle": {"name": "input_project_name"}
     }
@@ -185,6 +182,12 @@ def test_the_generated_project_reaches_the_collectors(tmp_path: Path) -> None:
         ("v: {{ cookiecutter.name | replace(' ', '_') }}\n", "jinja", "v: name\n"),
         ("v: {{ '${{' }} x }}\n", "jinja", "v: ${{ x }}\n"),
         ("{% for a in b %}\nx\n{% endfor %}\n", "jinja", "\nx\n\n"),
+        ("{% if a %}x: 1{% elif b %}x: 2{% else %}x: 3{% endif %}\n", "jinja", "x: 1\n"),
+        (
+            "{{ if .a }}\nk: 1\n{{ else if .b }}\nk: 2\n{{ end }}\nz: {{ .endpoint }}\n",
+            "go",
+            "\nk: 1\n\n\n\nz: endpoint\n",
+        ),
         ("broken: {{ .x\nnext: 1\n", "go", "broken: {{ .x\nnext: 1\n"),
         ("{# a\nmultiline comment #}y\n", "jinja", "\ny\n"),
     ],

@@ -26,8 +26,10 @@ with every expression replaced by a neutral placeholder, so that YAML and Python
   (`{{ .input_project_name }}` -> `input_project_name`, `{{ cookiecutter.repo | lower }}` ->
   `repo`, `{{template "model_name" .}}` -> `model_name`); an expression that is only a string
   literal outputs the literal (`{{`${{ secrets.TOKEN }}`}}`, `{{ '${{' }}`); control actions
-  (`{{ if }}`, `{{ end }}`, `{% for %}`) and comments disappear, so both branches of a condition
-  are read; `{% raw %}` blocks stay as written. Line numbers do not change.
+  (`{{ if }}`, `{{ end }}`, `{% for %}`) and comments disappear, and each condition is read as
+  its first branch: the text of `else` / `elif` branches is left out (two branches would give
+  a YAML key twice); a loop's body is read once; `{% raw %}` blocks stay as written. Line
+  numbers do not change.
 
 What still fails to parse (a condition that leaves two values for one key, a loop that builds
 YAML) gets the parser's usual note, on the template file.
@@ -161,28 +163,58 @@ def _string_literal(text: str) -> str | None:
 def neutral_text(text: str, flavour: str) -> str:
     """*text* with template actions replaced (see the module docstring); same number of lines."""
     out: list[str] = []
+    branches: list[bool] = []  # for each open block: whether its text is skipped (an else branch)
     position, length = 0, len(text)
     while position < length:
         start = _next_action(text, position, flavour)
         if start < 0:
-            out.append(text[position:])
+            out.append(_kept(text[position:], branches))
             break
-        out.append(text[position:start])
+        out.append(_kept(text[position:start], branches))
         opener = text[start : start + 2]
         end = _action_end(text, start, opener)
         if end < 0:  # an action that never closes: the rest as written
-            out.append(text[start:])
+            out.append(_kept(text[start:], branches))
             break
         action = text[start:end]
         if flavour == "jinja" and opener == "{%" and _is_raw(action):
             raw_end = re.compile(r"\{%-?\s*endraw\s*-?%\}").search(text, end)
             stop = raw_end.start() if raw_end else length
-            out.append(text[end:stop])
+            out.append(_kept(text[end:stop], branches))
             position = raw_end.end() if raw_end else length
             continue
-        out.append(_replacement(action, opener, flavour))
+        _follow_blocks(action, opener, branches)
+        out.append(_kept(_replacement(action, opener, flavour), branches))
         position = end
     return "".join(out)
+
+
+_GO_BLOCKS = frozenset({"if", "range", "with", "define", "block"})
+_JINJA_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "autoescape", "block", "with"})
+
+
+def _follow_blocks(action: str, opener: str, branches: list[bool]) -> None:
+    """Track the blocks an action opens and closes: after `else` / `elif` (and Go's `else if`) the
+    block's text is skipped, so each condition reads as its first branch."""
+    word = (action[2:-2].strip().strip("-").strip().split(None, 1) or [""])[0]
+    if opener == "{{":  # Go templates
+        opens, middle, closes = word in _GO_BLOCKS, word == "else", word == "end"
+    elif opener == "{%":  # Jinja
+        opens = word in _JINJA_BLOCKS or (word == "set" and "=" not in action)
+        middle, closes = word in ("else", "elif"), word.startswith("end")
+    else:
+        return
+    if opens:
+        branches.append(False)
+    elif middle and branches:
+        branches[-1] = True
+    elif closes and branches:
+        branches.pop()
+
+
+def _kept(text: str, branches: list[bool]) -> str:
+    """*text*, or only its line breaks inside a skipped branch."""
+    return "\n" * text.count("\n") if any(branches) else text
 
 
 def _next_action(text: str, position: int, flavour: str) -> int:

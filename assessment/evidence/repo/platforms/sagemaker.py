@@ -17,8 +17,8 @@ From the Python facts (calls resolved through imports, `sagemaker.*`):
 * S3 URIs named in `ProcessingInput`, `TrainingInput` or pipeline parameters are data sources.
 
 From infrastructure code (CloudFormation, CDK, Terraform `aws_sagemaker_*`): endpoints
-(`AWS::SageMaker::Endpoint`; `DataCaptureConfig` on its EndpointConfig), model package groups,
-monitoring schedules, CloudWatch alarms, and EventBridge rules with a schedule that start a
+(`AWS::SageMaker::Endpoint`; `DataCaptureConfig` on its EndpointConfig), monitoring schedules,
+CloudWatch alarms, and EventBridge rules with a schedule or an event pattern that start a
 SageMaker pipeline.
 """
 
@@ -63,8 +63,6 @@ _MONITORS = (
 _IAC_FACTS = {  # resource type -> (fact kind, what)
     "aws::sagemaker::endpoint": (K.DEPLOYMENT, "SageMaker endpoint"),
     "aws_sagemaker_endpoint": (K.DEPLOYMENT, "SageMaker endpoint"),
-    "aws::sagemaker::modelpackagegroup": (K.REGISTRATION, "model package group"),
-    "aws_sagemaker_model_package_group": (K.REGISTRATION, "model package group"),
     "aws::sagemaker::monitoringschedule": (K.MONITOR, "monitoring schedule"),
     "aws_sagemaker_monitoring_schedule": (K.MONITOR, "monitoring schedule"),
     "aws::cloudwatch::alarm": (K.ALERT, "CloudWatch alarm"),

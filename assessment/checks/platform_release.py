@@ -1,0 +1,411 @@
+"""Checks of levels 3 and 4 on other ML platforms: deployment, promotion, infrastructure, quality
+gates, monitoring and retraining, in each platform's idiom (see platforms.py for levels 1-2).
+
+What counts as wired: a deployment applied by CI (a CloudFormation template with the endpoint,
+deployed by a CodePipeline stage or `aws cloudformation deploy`; a Databricks bundle with a
+serving endpoint or a batch scoring job, deployed by `databricks bundle deploy`), or run on a
+schedule that infrastructure code applied by CI declares (Cloud Scheduler -> a function that
+starts the batch prediction pipeline).
+
+Infrastructure counts as the ML platform when the applied code declares a resource of the ML
+service itself: a SageMaker resource (a domain, a project, a model package group...), a Vertex
+AI resource (a metadata store, a feature store...), a Databricks workspace or its Unity Catalog;
+endpoints, models and monitoring schedules serve one model and count as its deployment.
+Databricks asset bundles deploy the project's jobs, experiments and models into an existing
+workspace; they count as deployments (MLL-302, MLL-309), not as the platform's infrastructure
+(MLL-311): the strict reading of the rubric.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
+from mlops_ladder.assessment.checks.platforms import (
+    ci_training,
+    fact_refs,
+    looked_at,
+    scheduled_submissions,
+    training_jobs,
+    where,
+)
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, Trigger
+from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES
+from mlops_ladder.assessment.evidence.repo.platforms.code import closure
+from mlops_ladder.assessment.evidence.repo.platforms.model import FactKind, PlatformFact
+
+if TYPE_CHECKING:
+    from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
+
+K = ActionKind
+F = FactKind
+ML_PLATFORM_TYPES = re.compile(
+    r"^(aws::sagemaker::|aws_sagemaker_|google_vertex_ai_|google_notebooks_|google_workbench_"
+    r"|azurerm_databricks_workspace$|microsoft\.databricks/workspaces$|databricks_mws_workspaces$"
+    r"|databricks_metastore$|databricks_catalog$)"
+)
+# What serves or watches one model is its deployment (MLL-301, MLL-302), not the platform.
+SERVING_TYPES = re.compile(
+    r"(endpoint|endpointconfig|model|inferencecomponent|monitoringschedule|_endpoint|_endpoint_configuration"
+    r"|_model|_monitoring_schedule|_deployed_model)$"
+)
+_IAC_SUFFIXES = (".tf", ".yaml", ".yml", ".json", ".template", ".bicep")
+
+
+# -- what CI applies -------------------------------------------------------------------------------
+
+
+def reached_files(repo: RepoEvidence, target: str) -> set[str]:
+    """The IaC files that applying *target* (a template, or a Terraform folder) reads, modules included."""
+    refs_by_file = repo.iac.module_refs or {}
+    if target.endswith(_IAC_SUFFIXES):
+        pending = [target]
+    else:
+        folder = "" if target == "." else target
+        pending = (
+            [
+                f.path
+                for f in repo.files.under(folder)
+                if posixpath.dirname(f.path) == folder and f.path.endswith(".tf")
+            ]
+            if folder
+            else []
+        )
+    reached: set[str] = set()
+    while pending:
+        path = pending.pop()
+        if path in reached:
+            continue
+        reached.add(path)
+        for referenced in refs_by_file.get(path, []):
+            if referenced.endswith(_IAC_SUFFIXES):
+                pending.append(referenced)
+            else:
+                pending.extend(
+                    f.path for f in repo.files.under(referenced) if posixpath.dirname(f.path) == referenced
+                )
+    return reached
+
+
+def applied(repo: RepoEvidence) -> list[tuple[CiAction, set[str]]]:
+    """(action, IaC files it reaches) for every CI step that applies infrastructure code."""
+    return [
+        (action, set().union(*(reached_files(repo, t) for t in action.files if not is_unresolved(t))))
+        for action in repo.ci.of_kind(K.APPLY_IAC)
+    ]
+
+
+def _applied_by(repo: RepoEvidence, path: str) -> CiAction | None:
+    return next((action for action, files in applied(repo) if path in files), None)
+
+
+def _bundle_deploys(repo: RepoEvidence) -> list[CiAction]:
+    return [a for a in repo.ci.of_kind(K.DEPLOY_BUNDLE) if a.files]
+
+
+def _in_bundle(repo: RepoEvidence, config: str, fact: PlatformFact) -> bool:
+    bundle = next((b for b in repo.platforms.bundles if b.config == config), None)
+    return bundle is not None and fact.location.path in bundle.files
+
+
+def _wired_schedule(repo: RepoEvidence) -> tuple[PlatformFact, CiAction] | None:
+    """A schedule declared in IaC that CI applies and whose runs reach code that starts pipelines."""
+    for schedule in scheduled_submissions(repo):
+        action = _applied_by(repo, schedule.location.path)
+        if action is not None:
+            return schedule, action
+    return None
+
+
+# -- level 3 -----------------------------------------------------------------------------------------
+
+
+def platform_defines_deployment(repo: RepoEvidence) -> CheckResult:
+    """Is serving defined as code: an endpoint (CloudFormation, CDK, SDK), a serving endpoint in a bundle,
+    or a batch prediction / scoring job that uses the registered model?"""
+    facts = repo.platforms.of_kind(F.DEPLOYMENT)
+    if facts:
+        first = facts[0]
+        return passed(f"{first.platform.value}: {first.detail} ({first.location})", fact_refs(facts))
+    return failed(
+        f"no endpoint, serving endpoint or batch scoring with a registered model on another platform; "
+        f"{looked_at(repo)}"
+    )
+
+
+def _deploying_actions(repo: RepoEvidence) -> list[tuple[CiAction, str]]:
+    """(action, what it deploys) for every CI step that deploys a platform deployment."""
+    deployments = repo.platforms.of_kind(F.DEPLOYMENT)
+    found: list[tuple[CiAction, str]] = []
+    for action, files in applied(repo):
+        hit = [d for d in deployments if d.location.path in files]
+        if hit:
+            found.append((action, f"applies {_short(action)}, which declares the {hit[0].detail}"))
+    for action in _bundle_deploys(repo):
+        hit = [d for d in deployments if _in_bundle(repo, action.files[0], d)]
+        if hit:
+            found.append((action, f"deploys the bundle {action.files[0]} with the {hit[0].detail}"))
+    for action in repo.ci.of_kind(K.RUN_PYTHON):
+        modules = {m.path for m in closure(repo.python, action.files[:1])}
+        hit = [d for d in deployments if d.location.path in modules and d.online]
+        if hit:
+            found.append((action, f"runs {action.files[0]}: {hit[0].detail}"))
+    return found
+
+
+def _short(action: CiAction) -> str:
+    return ", ".join(action.files) if action.files else action.command
+
+
+def platform_ci_deploys_model(repo: RepoEvidence) -> CheckResult:
+    """Does CI/CD deploy the model: apply the endpoint's template, deploy the bundle with its serving or
+    batch scoring job, run a script that deploys, or apply the schedule that runs batch prediction?"""
+    found = _deploying_actions(repo)
+    if found:
+        action, what = found[0]
+        return passed(f"{where(action)} {what}", refs((a.location, w) for a, w in found))
+    wired = _wired_schedule(repo)
+    schedule, action = wired if wired else (None, None)
+    batch = [
+        d
+        for d in repo.platforms.of_kind(F.DEPLOYMENT)
+        if schedule and not d.online and d.platform is schedule.platform
+    ]
+    if schedule and action and batch:
+        return passed(
+            f"{where(action)} applies {schedule.location.path}: {schedule.detail}; the batch prediction it "
+            f"runs ({batch[0].detail}, {batch[0].location}) uses the registered model",
+            refs(
+                [
+                    (action.location, "applies the schedule"),
+                    (schedule.location, schedule.detail),
+                    (batch[0].location, batch[0].detail),
+                ]
+            ),
+        )
+    deployments = repo.platforms.of_kind(F.DEPLOYMENT)
+    if deployments:
+        return failed(
+            f"{deployments[0].detail} ({deployments[0].location}) is defined, but no CI step deploys it; "
+            f"{looked_at(repo)}",
+            fact_refs(deployments),
+        )
+    return failed(f"no CI step deploys a model on another platform; {looked_at(repo)}")
+
+
+def _environment_words(name: str) -> str | None:
+    tokens = [t for t in re.split(r"[^a-z0-9]+", name.lower()) if t in ENVIRONMENT_ALIASES]
+    if tokens:
+        return ENVIRONMENT_ALIASES[tokens[0]]
+    return None
+
+
+def platform_promotes_through_environments(repo: RepoEvidence) -> CheckResult:
+    """Does the release go through more than one environment: bundle targets CI deploys to, deploy stages
+    (a CodePipeline's staging and production stages), or per-environment infrastructure CI applies?"""
+    environments: dict[str, tuple[CiAction, str]] = {}
+    for action in _bundle_deploys(repo):
+        target = action.options.get("--target")
+        if target and not is_unresolved(target):
+            environments.setdefault(target, (action, f"deploys the bundle to target {target}"))
+    for action, what in _deploying_actions(repo):
+        if action.environment and not is_unresolved(action.environment):
+            environments.setdefault(action.environment, (action, what))
+    if len(environments) < 2:
+        for action, _files in applied(repo):
+            for target in action.files:
+                siblings = _environment_folders(repo, target)
+                if len(siblings) >= 2:
+                    for env in siblings:
+                        environments.setdefault(
+                            env,
+                            (
+                                action,
+                                f"applies {target}; the same configuration exists "
+                                f"per environment ({', '.join(siblings)})",
+                            ),
+                        )
+    if len(environments) >= 2:
+        return passed(
+            f"releases go through {len(environments)} environments: "
+            + ", ".join(f"{name} ({where(a)})" for name, (a, _) in environments.items()),
+            refs((a.location, f"{name}: {what}") for name, (a, what) in environments.items()),
+        )
+    if environments:
+        name, (action, what) = next(iter(environments.items()))
+        return failed(
+            f"only one environment: {name} ({where(action)} {what})", refs([(action.location, what)])
+        )
+    return failed(f"no CI step deploys to named environments on another platform; {looked_at(repo)}")
+
+
+def _environment_folders(repo: RepoEvidence, target: str) -> list[str]:
+    """dev, test, prod when *target* is one of several sibling folders named by environment
+    (terraform/envs/dev, terraform/envs/prod)."""
+    if target.endswith(_IAC_SUFFIXES) or not _environment_words(posixpath.basename(target)):
+        return []
+    parent = posixpath.dirname(target)
+    folders = {
+        posixpath.dirname(f.path)
+        for f in (repo.files.under(parent) if parent else repo.files.files)
+        if f.path.endswith(".tf") and posixpath.dirname(posixpath.dirname(f.path)) == parent
+    }
+    return sorted(e for f in folders if (e := _environment_words(posixpath.basename(f))))
+
+
+def platform_ci_applies_iac(repo: RepoEvidence) -> CheckResult:
+    """Does CI apply infrastructure code that declares the ML platform itself (SageMaker, Vertex AI, a
+    Databricks workspace or Unity Catalog)? Databricks asset bundles do not count (module docstring)."""
+    resources = [
+        r for r in repo.iac.resources
+        if not r.existing and ML_PLATFORM_TYPES.match(r.type_lower) and not SERVING_TYPES.search(r.type_lower)
+    ]
+    undecided: list[tuple[CiAction, str]] = []
+    for action, files in applied(repo):
+        declared = [r for r in resources if r.location.path in files]
+        if declared:
+            first = declared[0]
+            return passed(
+                f"{where(action)} applies {_short(action)}, which declares {first.type} {first.name} "
+                f"({first.location})",
+                refs([(action.location, action.command), (first.location, f"{first.type} {first.name}")]),
+            )
+        if not action.files or any(is_unresolved(t) for t in action.files):
+            undecided.append((action, "applies a template that is not a file of this repository"))
+    if undecided:
+        action, why = undecided[0]
+        return unknown(f"{where(action)} {why}", refs((a.location, w) for a, w in undecided))
+    if resources:
+        return failed(
+            f"{resources[0].type} {resources[0].name} is declared ({resources[0].location}) but no CI step "
+            f"applies it; {looked_at(repo)}",
+            refs((r.location, r.type) for r in resources),
+        )
+    return failed(
+        f"no CI step applies infrastructure code that declares SageMaker, Vertex AI or Databricks "
+        f"workspace resources; {looked_at(repo)}"
+    )
+
+
+def platform_has_quality_gate(repo: RepoEvidence) -> CheckResult:
+    """Does a quality gate stop a worse model: a condition on evaluation metrics before registration
+    (SageMaker ConditionStep), a champion/challenger comparison before the serving alias moves?"""
+    gates = repo.platforms.of_kind(F.GATE)
+    if gates:
+        first = gates[0]
+        return passed(f"{first.platform.value}: {first.detail} ({first.location})", fact_refs(gates))
+    return failed(
+        f"no metric condition before registration or champion/challenger comparison on another "
+        f"platform; {looked_at(repo)}"
+    )
+
+
+# -- level 4 -----------------------------------------------------------------------------------------
+
+
+def platform_collects_inference_data(repo: RepoEvidence) -> CheckResult:
+    """Do the platform's online endpoints collect their inputs and outputs (data capture, inference
+    tables)?"""
+    online = [d for d in repo.platforms.of_kind(F.DEPLOYMENT) if d.online]
+    if not online:
+        return not_applicable("no online endpoint on another platform (batch scoring or nothing deployed)")
+    captures = repo.platforms.of_kind(F.DATA_CAPTURE)
+    if captures:
+        return passed(
+            f"{captures[0].platform.value}: {captures[0].detail} ({captures[0].location})",
+            fact_refs(captures),
+        )
+    return failed(
+        f"{online[0].detail} ({online[0].location}) does not capture its requests and responses",
+        fact_refs(online),
+    )
+
+
+def platform_schedules_monitor(repo: RepoEvidence) -> CheckResult:
+    """Is a model monitor defined and run on a schedule by automation: a monitoring schedule in IaC that
+    CI applies, a quality monitor with a schedule in a bundle CI deploys, or monitoring in a batch
+    prediction that a schedule applied by CI runs?"""
+    monitors = repo.platforms.of_kind(F.MONITOR)
+    for monitor in monitors:
+        action = _applied_by(repo, monitor.location.path)
+        if monitor.scheduled and action is not None:
+            return passed(
+                f"{where(action)} applies {monitor.location.path}: {monitor.detail}", fact_refs([monitor])
+            )
+        for deploy in _bundle_deploys(repo):
+            if monitor.scheduled and _in_bundle(repo, deploy.files[0], monitor):
+                return passed(
+                    f"{where(deploy)} deploys {monitor.detail} ({monitor.location})", fact_refs([monitor])
+                )
+    wired = _wired_schedule(repo)
+    batch = [m for m in monitors if not m.scheduled]
+    if wired and batch:
+        schedule, action = wired
+        return passed(
+            f"{batch[0].detail} ({batch[0].location}) runs in the prediction pipeline that "
+            f"{schedule.detail} starts; {where(action)} applies the schedule",
+            fact_refs([batch[0], schedule]),
+        )
+    if monitors:
+        return failed(
+            f"{monitors[0].detail} ({monitors[0].location}) is defined, but nothing schedules it by "
+            "automation",
+            fact_refs(monitors),
+        )
+    return failed(f"no model monitor on another platform; {looked_at(repo)}")
+
+
+def platform_monitoring_raises_alerts(repo: RepoEvidence) -> CheckResult:
+    """Does monitoring raise alerts: alarms, monitor notifications or alert configuration with recipients?"""
+    alerts = repo.platforms.of_kind(F.ALERT)
+    if alerts:
+        return passed(
+            f"{alerts[0].platform.value}: {alerts[0].detail} ({alerts[0].location})", fact_refs(alerts)
+        )
+    return failed(
+        f"no alarm, monitor notification or alert configuration on another platform; {looked_at(repo)}"
+    )
+
+
+def platform_retrains_on_trigger(repo: RepoEvidence) -> CheckResult:
+    """Is retraining started by a schedule or an event: a CI workflow on a schedule or event that trains,
+    a bundle CI deploys whose training job has a schedule, a schedule applied by CI that starts the
+    training pipeline?"""
+    runs = [(a, why) for a, v, why in ci_training(repo) if v == "yes"]
+    timed = [(a, why) for a, why in runs if a.triggers & {Trigger.SCHEDULE, Trigger.EVENT}]
+    scheduled = [(a, why) for a, why in runs if a.kind is K.DEPLOY_BUNDLE]
+    if timed or scheduled:
+        action, why = (timed + scheduled)[0]
+        return passed(f"{where(action)} {why}", refs([(action.location, why)]))
+    wired = _wired_schedule(repo)
+    trained = [j for j, v, _ in training_jobs(repo) if v == "yes"]
+    if wired and any(j.platform is wired[0].platform for j in trained):
+        schedule, action = wired
+        return passed(
+            f"{schedule.detail} ({schedule.location}), applied by {where(action)}, starts the training "
+            "pipeline",
+            fact_refs([schedule]),
+        )
+    if runs:
+        return failed(
+            "training runs only when CI is started by a push, a pull request or by hand: "
+            + "; ".join(where(a) for a, _ in runs[:3]),
+            refs((a.location, why) for a, why in runs),
+        )
+    return failed(f"no schedule or event starts training on another platform; {looked_at(repo)}")
+
+
+CHECKS = (
+    platform_defines_deployment,
+    platform_ci_deploys_model,
+    platform_promotes_through_environments,
+    platform_ci_applies_iac,
+    platform_has_quality_gate,
+    platform_collects_inference_data,
+    platform_schedules_monitor,
+    platform_monitoring_raises_alerts,
+    platform_retrains_on_trigger,
+)
