@@ -23,7 +23,7 @@ from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, no
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 
-Alternative = tuple[str, Callable[..., CheckResult]]
+Alternative = tuple[str, Callable[..., CheckResult]]  # (label, check)
 
 
 def any_of(evidence: object, alternatives: list[Alternative]) -> CheckResult:
@@ -54,8 +54,71 @@ def _check(name: str, **params: Any) -> Callable[..., CheckResult]:
     return run
 
 
-def _azure_or_platform(repo: RepoEvidence, azure: str, platform: str, **azure_params: Any) -> CheckResult:
-    return any_of(repo, [("Azure ML", _check(azure, **azure_params)), ("other platforms", _check(platform))])
+AZURE, PLATFORMS = "Azure ML", "other platforms"
+# Each composed check: (label, registered check) for each of its alternatives, in the order tried.
+ALTERNATIVES: dict[str, tuple[tuple[str, str], ...]] = {
+    "data_sources_are_declared": (
+        (AZURE, "declares_data_sources"),
+        (PLATFORMS, "platform_declares_data_sources"),
+    ),
+    "training_is_defined_as_code": (
+        (AZURE, "defines_training_pipeline"),
+        (PLATFORMS, "platform_defines_training_job"),
+    ),
+    "training_environment_is_code": (
+        (AZURE, "defines_training_environment"),
+        (PLATFORMS, "platform_defines_training_environment"),
+    ),
+    "training_runs_are_tracked": (("MLflow", "tracks_experiments"), (PLATFORMS, "platform_tracks_runs")),
+    "models_are_registered": (
+        ("MLflow / Azure ML", "registers_models"),
+        (PLATFORMS, "platform_registers_models"),
+    ),
+    "training_is_automated": (
+        (AZURE, "ci_submits_training_pipeline"),
+        (PLATFORMS, "platform_submits_training"),
+    ),
+    "deployment_is_defined_as_code": (
+        (AZURE, "defines_model_deployment"),
+        (PLATFORMS, "platform_defines_deployment"),
+    ),
+    "ci_deploys_a_model": ((AZURE, "ci_deploys_model"), (PLATFORMS, "platform_ci_deploys_model")),
+    "releases_are_promoted": (
+        (AZURE, "ci_promotes_through_environments"),
+        (PLATFORMS, "platform_promotes_through_environments"),
+    ),
+    "ci_applies_platform_iac": ((AZURE, "ci_applies_iac"), (PLATFORMS, "platform_ci_applies_iac")),
+    "has_quality_gate": (
+        ("evaluation gate", "has_evaluation_gate"),
+        ("smoke test", "ci_smoke_tests_endpoint"),
+        ("platform gate", "platform_has_quality_gate"),
+    ),
+    "inference_data_is_collected": (
+        (AZURE, "collects_inference_data"),
+        (PLATFORMS, "platform_collects_inference_data"),
+    ),
+    "monitor_is_scheduled": ((AZURE, "ci_deploys_monitor"), (PLATFORMS, "platform_schedules_monitor")),
+    "monitoring_alerts_are_raised": (
+        (AZURE, "monitoring_raises_alerts"),
+        (PLATFORMS, "platform_monitoring_raises_alerts"),
+    ),
+    "retraining_is_triggered": (
+        (AZURE, "retraining_is_event_triggered"),
+        (PLATFORMS, "platform_retrains_on_trigger"),
+    ),
+}
+
+
+def _compose(name: str, repo: RepoEvidence, **params: Any) -> CheckResult:
+    """Run the alternatives of *name*; *params* (the criterion's) go to the first one, whose they are."""
+    alternatives = ALTERNATIVES[name]
+    return any_of(
+        repo,
+        [
+            (label, _check(check, **(params if i == 0 else {})))
+            for i, (label, check) in enumerate(alternatives)
+        ],
+    )
 
 
 # -- level 1 -----------------------------------------------------------------------------------------
@@ -64,7 +127,7 @@ def _azure_or_platform(repo: RepoEvidence, azure: str, platform: str, **azure_pa
 def data_sources_are_declared(repo: RepoEvidence) -> CheckResult:
     """Are the training data sources declared: Azure ML data assets, DVC with a remote, tables or
     buckets named in a platform job?"""
-    return _azure_or_platform(repo, "declares_data_sources", "platform_declares_data_sources")
+    return _compose("data_sources_are_declared", repo)
 
 
 # -- level 2 -----------------------------------------------------------------------------------------
@@ -72,94 +135,72 @@ def data_sources_are_declared(repo: RepoEvidence) -> CheckResult:
 
 def training_is_defined_as_code(repo: RepoEvidence, min_steps: int = 2) -> CheckResult:
     """Is training a job or pipeline defined as code, on Azure ML or another platform?"""
-    return _azure_or_platform(
-        repo, "defines_training_pipeline", "platform_defines_training_job", min_steps=min_steps
-    )
+    return _compose("training_is_defined_as_code", repo, min_steps=min_steps)
 
 
 def training_environment_is_code(repo: RepoEvidence) -> CheckResult:
     """Is the training environment defined as code, on Azure ML or another platform?"""
-    return _azure_or_platform(repo, "defines_training_environment", "platform_defines_training_environment")
+    return _compose("training_environment_is_code", repo)
 
 
 def training_runs_are_tracked(repo: RepoEvidence) -> CheckResult:
     """Are runs and metrics tracked: MLflow in the code, or the platform's own tracking?"""
-    return any_of(
-        repo, [("MLflow", _check("tracks_experiments")), ("other platforms", _check("platform_tracks_runs"))]
-    )
+    return _compose("training_runs_are_tracked", repo)
 
 
 def models_are_registered(repo: RepoEvidence) -> CheckResult:
     """Is the model registered from code: MLflow or Azure ML, or the platform's registry?"""
-    return any_of(
-        repo,
-        [
-            ("MLflow / Azure ML", _check("registers_models")),
-            ("other platforms", _check("platform_registers_models")),
-        ],
-    )
+    return _compose("models_are_registered", repo)
 
 
 def training_is_automated(repo: RepoEvidence) -> CheckResult:
     """Is training submitted by automation, on Azure ML or another platform?"""
-    return _azure_or_platform(repo, "ci_submits_training_pipeline", "platform_submits_training")
+    return _compose("training_is_automated", repo)
 
 
 # -- level 3 -----------------------------------------------------------------------------------------
 
 
 def deployment_is_defined_as_code(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "defines_model_deployment", "platform_defines_deployment")
+    return _compose("deployment_is_defined_as_code", repo)
 
 
 def ci_deploys_a_model(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "ci_deploys_model", "platform_ci_deploys_model")
+    return _compose("ci_deploys_a_model", repo)
 
 
 def releases_are_promoted(repo: RepoEvidence, min_environments: int = 2) -> CheckResult:
-    return _azure_or_platform(
-        repo,
-        "ci_promotes_through_environments",
-        "platform_promotes_through_environments",
-        min_environments=min_environments,
-    )
+    return _compose("releases_are_promoted", repo, min_environments=min_environments)
 
 
 def ci_applies_platform_iac(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "ci_applies_iac", "platform_ci_applies_iac")
+    return _compose("ci_applies_platform_iac", repo)
 
 
 def has_quality_gate(repo: RepoEvidence) -> CheckResult:
     """Does something stop a worse model before production: a blocking evaluation gate, a CI smoke
     test of the deployed endpoint, or the platform's gate (a metric condition before registration,
     a champion/challenger comparison)?"""
-    return any_of(
-        repo,
-        [
-            ("evaluation gate", _check("has_evaluation_gate")),
-            ("smoke test", _check("ci_smoke_tests_endpoint")),
-            ("platform gate", _check("platform_has_quality_gate")),
-        ],
-    )
+    return _compose("has_quality_gate", repo)
 
 
 # -- level 4 -----------------------------------------------------------------------------------------
 
 
 def inference_data_is_collected(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "collects_inference_data", "platform_collects_inference_data")
+    return _compose("inference_data_is_collected", repo)
 
 
 def monitor_is_scheduled(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "ci_deploys_monitor", "platform_schedules_monitor")
+    return _compose("monitor_is_scheduled", repo)
 
 
 def monitoring_alerts_are_raised(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "monitoring_raises_alerts", "platform_monitoring_raises_alerts")
+    return _compose("monitoring_alerts_are_raised", repo)
 
 
 def retraining_is_triggered(repo: RepoEvidence) -> CheckResult:
-    return _azure_or_platform(repo, "retraining_is_event_triggered", "platform_retrains_on_trigger")
+    return _compose("retraining_is_triggered", repo)
 
 
 CHECKS = (
