@@ -264,10 +264,11 @@ def platform_defines_training_environment(repo: RepoEvidence) -> CheckResult:
             good.append((job.location, f"{job.platform.value} job {job.name} runs on {job.environment}"))
         elif envs:
             good.append((envs[0].location, f"{job.platform.value} {job.name}: {envs[0].detail}"))
+    # Only where CI itself trains: a script that trains, dvc repro (not a script that starts a platform job).
     trained = [
         (a, why)
         for a, v, why in ci_training(repo)
-        if v == "yes" and a.kind in (K.RUN_PYTHON, K.RUN_DVC_PIPELINE)
+        if v == "yes" and (a.kind is K.RUN_DVC_PIPELINE or trains(repo, a.files[:1])[0] == "yes")
     ]
     installs = repo.ci.of_kind(K.INSTALL_DEPENDENCIES)
     bare = []

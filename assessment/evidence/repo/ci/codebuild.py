@@ -69,6 +69,15 @@ def _ref(value: Any) -> str | None:
     return None
 
 
+def _packaged_from(artifact: str, template: str) -> bool:
+    """Whether a build could have written *artifact* from *template*: `x.yaml` -> `x.yaml-packaged`,
+    `x.yaml` -> `x-packaged.yaml`, `x-template.yaml` -> `x.yaml`."""
+    if artifact.startswith(template):
+        return True
+    a, t = artifact.split(".", 1)[0], template.split(".", 1)[0]
+    return a.startswith(t + "-") or t.startswith(a + "-")
+
+
 def _folder_named(folder: str, text: str) -> bool:
     return posixpath.basename(folder).lower() in text
 
@@ -307,12 +316,7 @@ class _Reader:
             return ()
         fitting = [p for p in self.cfn_paths if posixpath.basename(p) == name]
         if not fitting:
-            stem = name.split(".", 1)[0]
-            fitting = [
-                p
-                for p in self.cfn_paths
-                if name.startswith(posixpath.basename(p)) or posixpath.basename(p).startswith(stem + "-")
-            ]
+            fitting = [p for p in self.cfn_paths if _packaged_from(name, posixpath.basename(p))]
         near = [p for p in fitting if any(p.startswith(f + "/") or not f for f in folders)]
         chosen = sorted(near or fitting)
         return tuple(chosen[:1])
