@@ -66,7 +66,7 @@ def load_template(text: str, json_text: bool = False) -> dict | None:
     """The template in *text*, or None when it is not a CloudFormation template.
 
     Raises ValueError (with a one-line message) when it looks like one but does not parse."""
-    if not _RESOURCE_TYPE.search(text):
+    if not _RESOURCE_TYPE.search(text) and "AWSTemplateFormatVersion" not in text:
         return None
     try:
         if json_text:
