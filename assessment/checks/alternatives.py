@@ -3,7 +3,7 @@
 An expert accepts "an evaluation gate that can block, *or* a smoke test of the deployed endpoint"
 as the quality gate of level 3, and judges any platform by the same capabilities in its own
 idioms: training defined as an Azure ML pipeline *or* as a DVC pipeline, a Databricks job, a
-SageMaker or Kubeflow pipeline (platforms.py, platform_release.py). Each check here runs the
+SageMaker or Kubeflow pipeline (platforms.py, platform_*.py). Each check here runs the
 checks of its alternatives and combines them: the first alternative that passes decides;
 alternatives that do not apply are left out; otherwise UNKNOWN when one of them cannot be
 decided (never a failure the evidence does not show); otherwise FAIL, saying what each found;

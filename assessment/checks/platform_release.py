@@ -1,5 +1,5 @@
-"""Checks of levels 3 and 4 on other ML platforms: deployment, promotion, infrastructure, quality
-gates, monitoring and retraining, in each platform's idiom (see platforms.py for levels 1-2).
+"""Checks of level 3 on other ML platforms: deployment, promotion, infrastructure and quality gates,
+in each platform's idiom (platforms.py has levels 1-2, platform_monitoring.py level 4).
 
 What counts as wired: a deployment applied by CI (a CloudFormation template with the endpoint,
 deployed by a CodePipeline stage or `aws cloudformation deploy`; a Databricks bundle with a
@@ -22,17 +22,15 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
+from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
 from mlops_ladder.assessment.checks.platforms import (
-    ci_training,
     fact_refs,
     looked_at,
     scheduled_submissions,
-    training_jobs,
     where,
 )
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
-from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES
 from mlops_ladder.assessment.evidence.repo.platforms.code import closure
 from mlops_ladder.assessment.evidence.repo.platforms.model import FactKind, PlatformFact
@@ -98,23 +96,23 @@ def applied(repo: RepoEvidence) -> list[tuple[CiAction, set[str]]]:
     ]
 
 
-def _applied_by(repo: RepoEvidence, path: str) -> CiAction | None:
+def applied_by(repo: RepoEvidence, path: str) -> CiAction | None:
     return next((action for action, files in applied(repo) if path in files), None)
 
 
-def _bundle_deploys(repo: RepoEvidence) -> list[CiAction]:
+def bundle_deploys(repo: RepoEvidence) -> list[CiAction]:
     return [a for a in repo.ci.of_kind(K.DEPLOY_BUNDLE) if a.files]
 
 
-def _in_bundle(repo: RepoEvidence, config: str, fact: PlatformFact) -> bool:
+def in_bundle(repo: RepoEvidence, config: str, fact: PlatformFact) -> bool:
     bundle = next((b for b in repo.platforms.bundles if b.config == config), None)
     return bundle is not None and fact.location.path in bundle.files
 
 
-def _wired_schedule(repo: RepoEvidence) -> tuple[PlatformFact, CiAction] | None:
+def wired_schedule(repo: RepoEvidence) -> tuple[PlatformFact, CiAction] | None:
     """A schedule declared in IaC that CI applies and whose runs reach code that starts pipelines."""
     for schedule in scheduled_submissions(repo):
-        action = _applied_by(repo, schedule.location.path)
+        action = applied_by(repo, schedule.location.path)
         if action is not None:
             return schedule, action
     return None
@@ -144,8 +142,8 @@ def _deploying_actions(repo: RepoEvidence) -> list[tuple[CiAction, str]]:
         hit = [d for d in deployments if d.location.path in files]
         if hit:
             found.append((action, f"applies {_short(action)}, which declares the {hit[0].detail}"))
-    for action in _bundle_deploys(repo):
-        hit = [d for d in deployments if _in_bundle(repo, action.files[0], d)]
+    for action in bundle_deploys(repo):
+        hit = [d for d in deployments if in_bundle(repo, action.files[0], d)]
         if hit:
             found.append((action, f"deploys the bundle {action.files[0]} with the {hit[0].detail}"))
     for action in repo.ci.of_kind(K.RUN_PYTHON):
@@ -167,7 +165,7 @@ def platform_ci_deploys_model(repo: RepoEvidence) -> CheckResult:
     if found:
         action, what = found[0]
         return passed(f"{where(action)} {what}", refs((a.location, w) for a, w in found))
-    wired = _wired_schedule(repo)
+    wired = wired_schedule(repo)
     schedule, action = wired if wired else (None, None)
     batch = [
         d
@@ -207,7 +205,7 @@ def platform_promotes_through_environments(repo: RepoEvidence) -> CheckResult:
     """Does the release go through more than one environment: bundle targets CI deploys to, deploy stages
     (a CodePipeline's staging and production stages), or per-environment infrastructure CI applies?"""
     environments: dict[str, tuple[CiAction, str]] = {}
-    for action in _bundle_deploys(repo):
+    for action in bundle_deploys(repo):
         target = action.options.get("--target")
         if target and not is_unresolved(target):
             environments.setdefault(target, (action, f"deploys the bundle to target {target}"))
@@ -260,7 +258,8 @@ def platform_ci_applies_iac(repo: RepoEvidence) -> CheckResult:
     """Does CI apply infrastructure code that declares the ML platform itself (SageMaker, Vertex AI, a
     Databricks workspace or Unity Catalog)? Databricks asset bundles do not count (module docstring)."""
     resources = [
-        r for r in repo.iac.resources
+        r
+        for r in repo.iac.resources
         if not r.existing and ML_PLATFORM_TYPES.match(r.type_lower) and not SERVING_TYPES.search(r.type_lower)
     ]
     undecided: list[tuple[CiAction, str]] = []
@@ -303,109 +302,10 @@ def platform_has_quality_gate(repo: RepoEvidence) -> CheckResult:
     )
 
 
-# -- level 4 -----------------------------------------------------------------------------------------
-
-
-def platform_collects_inference_data(repo: RepoEvidence) -> CheckResult:
-    """Do the platform's online endpoints collect their inputs and outputs (data capture, inference
-    tables)?"""
-    online = [d for d in repo.platforms.of_kind(F.DEPLOYMENT) if d.online]
-    if not online:
-        return not_applicable("no online endpoint on another platform (batch scoring or nothing deployed)")
-    captures = repo.platforms.of_kind(F.DATA_CAPTURE)
-    if captures:
-        return passed(
-            f"{captures[0].platform.value}: {captures[0].detail} ({captures[0].location})",
-            fact_refs(captures),
-        )
-    return failed(
-        f"{online[0].detail} ({online[0].location}) does not capture its requests and responses",
-        fact_refs(online),
-    )
-
-
-def platform_schedules_monitor(repo: RepoEvidence) -> CheckResult:
-    """Is a model monitor defined and run on a schedule by automation: a monitoring schedule in IaC that
-    CI applies, a quality monitor with a schedule in a bundle CI deploys, or monitoring in a batch
-    prediction that a schedule applied by CI runs?"""
-    monitors = repo.platforms.of_kind(F.MONITOR)
-    for monitor in monitors:
-        action = _applied_by(repo, monitor.location.path)
-        if monitor.scheduled and action is not None:
-            return passed(
-                f"{where(action)} applies {monitor.location.path}: {monitor.detail}", fact_refs([monitor])
-            )
-        for deploy in _bundle_deploys(repo):
-            if monitor.scheduled and _in_bundle(repo, deploy.files[0], monitor):
-                return passed(
-                    f"{where(deploy)} deploys {monitor.detail} ({monitor.location})", fact_refs([monitor])
-                )
-    wired = _wired_schedule(repo)
-    batch = [m for m in monitors if not m.scheduled]
-    if wired and batch:
-        schedule, action = wired
-        return passed(
-            f"{batch[0].detail} ({batch[0].location}) runs in the prediction pipeline that "
-            f"{schedule.detail} starts; {where(action)} applies the schedule",
-            fact_refs([batch[0], schedule]),
-        )
-    if monitors:
-        return failed(
-            f"{monitors[0].detail} ({monitors[0].location}) is defined, but nothing schedules it by "
-            "automation",
-            fact_refs(monitors),
-        )
-    return failed(f"no model monitor on another platform; {looked_at(repo)}")
-
-
-def platform_monitoring_raises_alerts(repo: RepoEvidence) -> CheckResult:
-    """Does monitoring raise alerts: alarms, monitor notifications or alert configuration with recipients?"""
-    alerts = repo.platforms.of_kind(F.ALERT)
-    if alerts:
-        return passed(
-            f"{alerts[0].platform.value}: {alerts[0].detail} ({alerts[0].location})", fact_refs(alerts)
-        )
-    return failed(
-        f"no alarm, monitor notification or alert configuration on another platform; {looked_at(repo)}"
-    )
-
-
-def platform_retrains_on_trigger(repo: RepoEvidence) -> CheckResult:
-    """Is retraining started by a schedule or an event: a CI workflow on a schedule or event that trains,
-    a bundle CI deploys whose training job has a schedule, a schedule applied by CI that starts the
-    training pipeline?"""
-    runs = [(a, why) for a, v, why in ci_training(repo) if v == "yes"]
-    timed = [(a, why) for a, why in runs if a.triggers & {Trigger.SCHEDULE, Trigger.EVENT}]
-    scheduled = [(a, why) for a, why in runs if a.kind is K.DEPLOY_BUNDLE]
-    if timed or scheduled:
-        action, why = (timed + scheduled)[0]
-        return passed(f"{where(action)} {why}", refs([(action.location, why)]))
-    wired = _wired_schedule(repo)
-    trained = [j for j, v, _ in training_jobs(repo) if v == "yes"]
-    if wired and any(j.platform is wired[0].platform for j in trained):
-        schedule, action = wired
-        return passed(
-            f"{schedule.detail} ({schedule.location}), applied by {where(action)}, starts the training "
-            "pipeline",
-            fact_refs([schedule]),
-        )
-    if runs:
-        return failed(
-            "training runs only when CI is started by a push, a pull request or by hand: "
-            + "; ".join(where(a) for a, _ in runs[:3]),
-            refs((a.location, why) for a, why in runs),
-        )
-    return failed(f"no schedule or event starts training on another platform; {looked_at(repo)}")
-
-
 CHECKS = (
     platform_defines_deployment,
     platform_ci_deploys_model,
     platform_promotes_through_environments,
     platform_ci_applies_iac,
     platform_has_quality_gate,
-    platform_collects_inference_data,
-    platform_schedules_monitor,
-    platform_monitoring_raises_alerts,
-    platform_retrains_on_trigger,
 )

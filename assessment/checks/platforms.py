@@ -5,7 +5,8 @@ DVC pipelines and remotes, Databricks bundle jobs, SageMaker and Kubeflow / Vert
 and plain Python training that CI runs itself (`python -m src.train`, `dvc repro`). Whether a
 job really trains is asked of the Python facts: its code (with the repository modules it
 imports) fits a model and keeps it (saved, logged or registered). alternatives.py composes each
-check with its Azure ML counterpart; the release and monitoring checks are in platform_release.py.
+check with its Azure ML counterpart; the release checks are in platform_release.py, the
+monitoring checks in platform_monitoring.py.
 """
 
 from __future__ import annotations

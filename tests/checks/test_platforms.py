@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_ladder.assessment.checks import alternatives, platform_release, platforms
+from mlops_ladder.assessment.checks import alternatives, platform_monitoring, platform_release, platforms
 from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, not_applicable, passed, unknown
 from mlops_ladder.assessment.evidence.repo.ci.codebuild import _packaged_from
 from mlops_ladder.assessment.evidence.repo.collect import collect_repo
@@ -76,11 +76,11 @@ def test_a_script_that_cannot_be_parsed_is_unknown(tmp_path: Path) -> None:
 
 def test_no_platform_at_all_fails_without_guessing(tmp_path: Path) -> None:
     repo = collect_repo(make_repo(tmp_path / "repo", {"app.py": "print('hello')\n"}))
-    for check in (*platforms.CHECKS, *platform_release.CHECKS):
+    for check in (*platforms.CHECKS, *platform_release.CHECKS, *platform_monitoring.CHECKS):
         outcome = check(repo).outcome
         expected = (
             Outcome.NOT_APPLICABLE
-            if check is platform_release.platform_collects_inference_data
+            if check is platform_monitoring.platform_collects_inference_data
             else Outcome.FAIL
         )
         assert outcome is expected, check.__name__
