@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs
-from mlops_ladder.assessment.checks.platform_release import (
+from mlops_ladder.assessment.checks.platform_wiring import (
     applied_by,
     bundle_deploys,
     in_bundle,

@@ -23,17 +23,19 @@ import re
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
-from mlops_ladder.assessment.checks.platforms import (
-    fact_refs,
-    looked_at,
-    scheduled_submissions,
-    where,
+from mlops_ladder.assessment.checks.platform_wiring import (
+    IAC_SUFFIXES,
+    applied,
+    bundle_deploys,
+    in_bundle,
+    wired_schedule,
 )
+from mlops_ladder.assessment.checks.platforms import fact_refs, looked_at, where
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES
 from mlops_ladder.assessment.evidence.repo.platforms.code import closure
-from mlops_ladder.assessment.evidence.repo.platforms.model import FactKind, PlatformFact
+from mlops_ladder.assessment.evidence.repo.platforms.model import FactKind
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -50,72 +52,6 @@ SERVING_TYPES = re.compile(
     r"(endpoint|endpointconfig|model|inferencecomponent|monitoringschedule|_endpoint|_endpoint_configuration"
     r"|_model|_monitoring_schedule|_deployed_model)$"
 )
-_IAC_SUFFIXES = (".tf", ".yaml", ".yml", ".json", ".template", ".bicep")
-
-
-# -- what CI applies -------------------------------------------------------------------------------
-
-
-def reached_files(repo: RepoEvidence, target: str) -> set[str]:
-    """The IaC files that applying *target* (a template, or a Terraform folder) reads, modules included."""
-    refs_by_file = repo.iac.module_refs or {}
-    if target.endswith(_IAC_SUFFIXES):
-        pending = [target]
-    else:
-        folder = "" if target == "." else target
-        pending = (
-            [
-                f.path
-                for f in repo.files.under(folder)
-                if posixpath.dirname(f.path) == folder and f.path.endswith(".tf")
-            ]
-            if folder
-            else []
-        )
-    reached: set[str] = set()
-    while pending:
-        path = pending.pop()
-        if path in reached:
-            continue
-        reached.add(path)
-        for referenced in refs_by_file.get(path, []):
-            if referenced.endswith(_IAC_SUFFIXES):
-                pending.append(referenced)
-            else:
-                pending.extend(
-                    f.path for f in repo.files.under(referenced) if posixpath.dirname(f.path) == referenced
-                )
-    return reached
-
-
-def applied(repo: RepoEvidence) -> list[tuple[CiAction, set[str]]]:
-    """(action, IaC files it reaches) for every CI step that applies infrastructure code."""
-    return [
-        (action, set().union(*(reached_files(repo, t) for t in action.files if not is_unresolved(t))))
-        for action in repo.ci.of_kind(K.APPLY_IAC)
-    ]
-
-
-def applied_by(repo: RepoEvidence, path: str) -> CiAction | None:
-    return next((action for action, files in applied(repo) if path in files), None)
-
-
-def bundle_deploys(repo: RepoEvidence) -> list[CiAction]:
-    return [a for a in repo.ci.of_kind(K.DEPLOY_BUNDLE) if a.files]
-
-
-def in_bundle(repo: RepoEvidence, config: str, fact: PlatformFact) -> bool:
-    bundle = next((b for b in repo.platforms.bundles if b.config == config), None)
-    return bundle is not None and fact.location.path in bundle.files
-
-
-def wired_schedule(repo: RepoEvidence) -> tuple[PlatformFact, CiAction] | None:
-    """A schedule declared in IaC that CI applies and whose runs reach code that starts pipelines."""
-    for schedule in scheduled_submissions(repo):
-        action = applied_by(repo, schedule.location.path)
-        if action is not None:
-            return schedule, action
-    return None
 
 
 # -- level 3 -----------------------------------------------------------------------------------------
@@ -243,7 +179,7 @@ def platform_promotes_through_environments(repo: RepoEvidence) -> CheckResult:
 def _environment_folders(repo: RepoEvidence, target: str) -> list[str]:
     """dev, test, prod when *target* is one of several sibling folders named by environment
     (terraform/envs/dev, terraform/envs/prod)."""
-    if target.endswith(_IAC_SUFFIXES) or not _environment_words(posixpath.basename(target)):
+    if target.endswith(IAC_SUFFIXES) or not _environment_words(posixpath.basename(target)):
         return []
     parent = posixpath.dirname(target)
     folders = {

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
+from mlops_ladder.assessment.checks.platform_wiring import wired_schedule
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 from mlops_ladder.assessment.evidence.repo.platforms import sagemaker, vertex
@@ -136,11 +137,14 @@ def ci_training(repo: RepoEvidence) -> list[tuple[CiAction, str, str]]:
     job, a bundle deploy that schedules a training job, a script that starts a platform pipeline."""
     found = []
     jobs = training_jobs(repo)
-    for action in repo.ci.of_kind(K.RUN_PYTHON, K.RUN_DVC_PIPELINE, K.RUN_BUNDLE_JOB, K.DEPLOY_BUNDLE):
+    kinds = (K.RUN_PYTHON, K.RUN_DVC_PIPELINE, K.RUN_BUNDLE_JOB, K.DEPLOY_BUNDLE, K.START_PLATFORM_JOB)
+    for action in repo.ci.of_kind(*kinds):
         if action.kind is K.RUN_PYTHON:
             verdict = _script_trains(repo, action, jobs)
         elif action.kind is K.RUN_DVC_PIPELINE:
             verdict = _dvc_trains(repo, action, jobs)
+        elif action.kind is K.START_PLATFORM_JOB:
+            verdict = _start_trains(action, jobs)
         else:
             verdict = _bundle_trains(repo, action)
         if verdict:
@@ -184,6 +188,26 @@ def _dvc_trains(repo: RepoEvidence, action: CiAction, jobs: list) -> Verdict:
     )
 
 
+_STARTED_BY = {"aws": Platform.SAGEMAKER, "gcloud": Platform.VERTEX, "databricks": Platform.DATABRICKS}
+
+
+def _start_trains(action: CiAction, jobs: list) -> Verdict:
+    """`aws sagemaker start-pipeline-execution --pipeline-name X` and the like name the job only by a
+    name given at run time: it counts when the repository defines a training job on that platform."""
+    platform = _STARTED_BY.get(action.command.split(" ", 1)[0])
+    trained = [j for j, v, _ in jobs if v == "yes" and j.platform is platform]
+    if trained:
+        return (
+            "yes",
+            f"starts a {platform.value} run (`{action.command}`); the repository's training job is "
+            f"{trained[0].name}",
+        )
+    return (
+        "unknown",
+        f"starts a job by name (`{action.command}`), which no training job of the repository defines",
+    )
+
+
 def _bundle_trains(repo: RepoEvidence, action: CiAction) -> Verdict | None:
     config = action.files[0] if action.files else ""
     jobs = _bundle_jobs(repo, config)
@@ -205,14 +229,6 @@ def _bundle_trains(repo: RepoEvidence, action: CiAction) -> Verdict | None:
             f"deploys the bundle {config}, whose job {job.name} trains on its {job.schedule} ({why})",
         )
     return None
-
-
-def scheduled_submissions(repo: RepoEvidence) -> list[PlatformFact]:
-    """Schedules declared as code whose runs reach code that starts pipelines (Cloud Scheduler ->
-    function; an EventBridge rule that starts a SageMaker pipeline)."""
-    schedules = repo.platforms.of_kind(F.SCHEDULE)
-    starts = {f.platform for f in repo.platforms.of_kind(F.SUBMISSION)}
-    return [s for s in schedules if s.platform in starts or s.platform is Platform.SAGEMAKER]
 
 
 # -- the checks --------------------------------------------------------------------------------------
@@ -334,15 +350,15 @@ def platform_submits_training(repo: RepoEvidence) -> CheckResult:
             ", ".join(sorted(str(t) for t in action.triggers | action.possible_triggers)) or "no trigger"
         )
         return passed(f"{where(action)} {why} ({triggers})", refs((a.location, why) for a, why in yes))
-    schedules = scheduled_submissions(repo)
+    wired = wired_schedule(repo)
     trained = [
-        j for j, v, _ in training_jobs(repo) if v == "yes" and j.platform in {s.platform for s in schedules}
+        j for j, v, _ in training_jobs(repo) if v == "yes" and wired and j.platform is wired[0].platform
     ]
-    if schedules and trained:
-        schedule = next(s for s in schedules if s.platform is trained[0].platform)
+    if wired and trained:
+        schedule, applying = wired
         return passed(
-            f"{schedule.detail} ({schedule.location}); it starts the pipelines of the repository, among "
-            f"them the training pipeline {trained[0].definition}",
+            f"{schedule.detail} ({schedule.location}), applied by {where(applying)}; it starts the "
+            f"pipelines of the repository, among them the training pipeline {trained[0].definition}",
             fact_refs([schedule]),
         )
     maybe = [(a, why) for a, v, why in runs if v == "unknown"]

@@ -131,3 +131,20 @@ def test_a_deployed_artifact_is_matched_to_the_template_it_was_packaged_from(
     artifact: str, template: str, expected: bool
 ) -> None:
     assert _packaged_from(artifact, template) is expected
+
+
+def test_a_pipeline_started_by_name_counts_when_the_repository_defines_it(tmp_path: Path) -> None:
+    import yaml
+
+    shared = Path(__file__).parent.parent / "criteria_cases" / "_shared" / "sagemaker_training.yaml"
+    files = yaml.safe_load(shared.read_text(encoding="utf-8"))["files"]
+    files["infra/build.yaml"] = "Resources: {}\n"  # no CodePipeline: the workflow below starts it
+    start = "      - run: aws sagemaker start-pipeline-execution --pipeline-name churn\n"
+    files[".github/workflows/train.yml"] = WORKFLOW.replace("      - run: python train.py\n", start)
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    result = platforms.platform_submits_training(repo)
+    assert result.outcome is Outcome.PASS
+    assert "SageMaker Pipeline in seed/pipelines/churn/pipeline.py" in result.found
+    files["seed/pipelines/churn/pipeline.py"] = "from sagemaker.workflow.pipeline import Pipeline\n"
+    other = collect_repo(make_repo(tmp_path / "other", files))
+    assert platforms.platform_submits_training(other).outcome is Outcome.UNKNOWN
