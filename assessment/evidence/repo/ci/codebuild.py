@@ -46,10 +46,11 @@ T = Trigger
 def collect(files: RepoFiles, builder: Builder) -> frozenset[str]:
     """Read the CodePipelines and CodeBuild projects of the repository's templates; return the
     buildspec files read (no other reader should)."""
-    templates = template_files(files)
+    templates = template_files(files, declaring=("AWS::CodePipeline::Pipeline", "AWS::CodeBuild::Project"))
     if not templates:
         return frozenset()
-    reader = _Reader(files, builder, [p for p, _ in templates])
+    # every template is a candidate for what a deploy stage applies (the second scan reads cached texts)
+    reader = _Reader(files, builder, [p for p, _ in template_files(files)])
     for path, template in templates:
         try:
             reader.template(path, template)

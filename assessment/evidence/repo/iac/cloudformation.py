@@ -89,8 +89,9 @@ def is_template(data: object) -> bool:
     return bool(resources) and all(isinstance(r.get("Type"), str) and "::" in r["Type"] for r in resources)
 
 
-def template_files(files: RepoFiles) -> list[tuple[str, dict]]:
-    """(path, template) for every CloudFormation template of the repository (parse errors are noted)."""
+def template_files(files: RepoFiles, declaring: tuple[str, ...] = ()) -> list[tuple[str, dict]]:
+    """(path, template) for every CloudFormation template of the repository (parse errors are noted);
+    with *declaring*, only templates whose text names one of those resource types."""
     found = []
     for repo_file in files.files:
         path = repo_file.path
@@ -99,7 +100,7 @@ def template_files(files: RepoFiles) -> list[tuple[str, dict]]:
         if posixpath.basename(path).startswith(("package", "tsconfig")):
             continue
         text = files.read_text(path)
-        if text is None or "Resources" not in text:
+        if text is None or "Resources" not in text or (declaring and not any(t in text for t in declaring)):
             continue
         try:
             template = load_template(text, path.lower().endswith(".json"))

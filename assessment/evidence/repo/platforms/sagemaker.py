@@ -71,10 +71,10 @@ _IAC_FACTS = {  # resource type -> (fact kind, what)
 
 
 def collect(python: PythonEvidence, resources: list[Resource], evidence: PlatformEvidence) -> None:
+    # A driver script may get its pipeline from another module and only upsert and start it.
+    upserting = {id(m) for m, _ in python.calls_ending("upsert", include_tests=False)}
     for module in python.code_modules:
-        # A driver script may get its pipeline from another module and only upsert and start it.
-        drives = module.calls_ending("upsert") and module.calls_ending("start")
-        if module.imports_any("sagemaker") or drives:
+        if module.imports_any("sagemaker") or (id(module) in upserting and module.calls_ending("start")):
             _module(module, evidence)
     for resource in resources:
         _resource(resource, resources, evidence)

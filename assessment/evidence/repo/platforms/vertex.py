@@ -88,7 +88,10 @@ _FUNCTIONS = (
     "google_cloudfunctions2_function",
     "google_cloud_run_v2_service",
 )
-_ROOTS = ("kfp", "google.cloud.aiplatform", "google_cloud_pipeline_components", "google.cloud.bigquery")
+_ROOTS = (
+    "kfp", "google.cloud.aiplatform", "google.cloud.aiplatform_v1", "google.cloud.aiplatform_v1beta1",
+    "google_cloud_pipeline_components", "google.cloud.bigquery",
+)
 
 
 def collect(
