@@ -167,6 +167,15 @@ def _script_trains(repo: RepoEvidence, action: CiAction, jobs: list) -> Verdict 
             "yes",
             f"runs {action.files[0]}, which starts the {job.platform.value} pipeline of {job.definition}",
         )
+    # A script that submits a compiled pipeline by its file (template_path="training.json") names no
+    # module: it counts when the repository defines a training pipeline on that platform.
+    compiled = [j for j, v, _ in jobs if v == "yes" and j.platform in {f.platform for f in starts}]
+    if compiled:
+        return (
+            "yes",
+            f"runs {action.files[0]}, which submits {compiled[0].platform.value} pipelines; the repository's "
+            f"training pipeline is {compiled[0].definition}",
+        )
     if verdict[0] == "unknown":
         return "unknown", f"runs {action.files[0]}, but {verdict[1]}"
     return None  # a script that does not train: not a training step, nothing to report

@@ -148,3 +148,23 @@ def test_a_pipeline_started_by_name_counts_when_the_repository_defines_it(tmp_pa
     files["seed/pipelines/churn/pipeline.py"] = "from sagemaker.workflow.pipeline import Pipeline\n"
     other = collect_repo(make_repo(tmp_path / "other", files))
     assert platforms.platform_submits_training(other).outcome is Outcome.UNKNOWN
+
+
+def test_a_ci_script_that_submits_a_compiled_pipeline_starts_the_training(tmp_path: Path) -> None:
+    import yaml
+
+    shared = Path(__file__).parent.parent / "criteria_cases" / "_shared" / "vertex_pipelines.yaml"
+    files = yaml.safe_load(shared.read_text(encoding="utf-8"))["files"]
+    files["cloudbuild/terraform-apply.yaml"] = "steps:\n  - name: python:3.11\n    args: [python, -V]\n"
+    files["cloudbuild/run.yaml"] = (
+        "steps:\n  - name: python:3.11\n    entrypoint: bash\n"
+        "    args: [-c, 'pip install -r pipelines/requirements.txt && python pipelines/submit.py']\n"
+    )
+    files["pipelines/submit.py"] = (
+        "from google.cloud import aiplatform\n\n"
+        "aiplatform.PipelineJob(display_name='train', template_path='training.json').run()\n"
+    )
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    result = platforms.platform_submits_training(repo)
+    assert result.outcome is Outcome.PASS
+    assert "pipelines/submit.py, which submits Vertex AI / Kubeflow pipelines" in result.found
