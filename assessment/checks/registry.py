@@ -2,8 +2,9 @@
 
 Checks are grouped by the evidence they read: code/ (Python code and project files),
 ci/ (what CI pipelines do), azureml/ (Azure ML YAML), infra.py (infrastructure code),
-resources.py (generic checks over Azure resources, declared or live), answers.py, and
-alternatives.py (core capabilities the rubric states as alternatives: any of several checks).
+resources.py (generic checks over Azure resources, declared or live), answers.py,
+platforms/ (other ML platforms: DVC, Databricks, SageMaker, Vertex AI), and alternatives.py
+(core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
 """
 
@@ -29,6 +30,9 @@ from mlops_ladder.assessment.checks.code import features as code_features
 from mlops_ladder.assessment.checks.code import project as code_project
 from mlops_ladder.assessment.checks.code import responsible_ai as code_responsible_ai
 from mlops_ladder.assessment.checks.code import training as code_training
+from mlops_ladder.assessment.checks.platforms import monitoring as platform_monitoring
+from mlops_ladder.assessment.checks.platforms import release as platform_release
+from mlops_ladder.assessment.checks.platforms import training as platform_training
 
 _MODULES = (
     # code/: Python code and project files
@@ -37,6 +41,8 @@ _MODULES = (
     ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets,
     # azureml/: Azure ML YAML
     azureml_data, azureml_training, azureml_deployment, azureml_monitoring,
+    # platforms/: other ML platforms, judged by the same capabilities in their own idioms
+    platform_training, platform_release, platform_monitoring,
     infra,
     resources,
     answers,

@@ -7,7 +7,7 @@ notebooks), project/ (dependencies, tooling, documents, committed binaries and s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
@@ -18,6 +18,8 @@ from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac.collect import collect as collect_iac
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence
+from mlops_ladder.assessment.evidence.repo.platforms.collect import collect as collect_platforms
+from mlops_ladder.assessment.evidence.repo.platforms.model import PlatformEvidence
 from mlops_ladder.assessment.evidence.repo.project.collect import collect as collect_project
 from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence
 from mlops_ladder.assessment.evidence.repo.python.collect import collect as collect_python
@@ -34,6 +36,8 @@ class RepoEvidence:
     azureml: AzureMLEvidence
     python: PythonEvidence
     project: ProjectEvidence
+    # DVC, Databricks, SageMaker, Vertex AI / Kubeflow (empty when a test builds the evidence by hand)
+    platforms: PlatformEvidence = field(default_factory=PlatformEvidence)
 
     @property
     def git(self) -> GitInfo:
@@ -73,4 +77,5 @@ def collect_repo(root: Path) -> RepoEvidence:
         azureml=azureml_evidence,
         python=python_evidence,
         project=collect_project(files),
+        platforms=collect_platforms(files, python_evidence, iac_evidence),
     )

@@ -9,11 +9,19 @@ Reading: a file is read at most once and only when a collector asks for it. File
 MAX_READ_BYTES, binary files (a NUL byte in the first 8 KiB), unreadable files and files
 that vanish get a Note instead of text; text that is not UTF-8 is read with replacement
 characters and noted. One bad file never stops the scan.
+
+Two views make files readable that would not parse as written (both keep line numbers):
+* the template view (template_view.py): in a repository that is a project template
+  (cookiecutter, copier, a Databricks bundle template), each template file is also listed at
+  the path of the project it generates, and read there with its template expressions replaced;
+* Databricks source notebooks (`.py` files whose first line is `# Databricks notebook source`):
+  their IPython line magics (`%pip install ...`, `%cd path`, `!cmd`) are read as comments.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -22,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note
+from mlops_ladder.assessment.evidence.repo import template_view
 
 MIB = 1024 * 1024
 MAX_READ_BYTES = 2 * MIB
@@ -58,6 +67,7 @@ class RepoFile:
     path: str  # repo-relative POSIX path
     size: int
     tracked: bool  # tracked by git (False for untracked files and for plain folders)
+    source: str | None = None  # the template file this rendered path comes from (template view)
 
     # String operations, not PurePosixPath: these run for every file of 20,000-file repos.
     @property
@@ -88,6 +98,7 @@ class RepoFiles:
     notes: list[Note] = field(default_factory=list)
     _text: dict[str, str | None] = field(default_factory=dict, repr=False)
     _by_path: dict[str, RepoFile] = field(default_factory=dict, repr=False)
+    _rendered: dict[str, template_view.RenderedFile] = field(default_factory=dict, repr=False)
     # attribute -> (the files list indexed, its length, value -> positions); see _lookup
     _indexes: dict[str, tuple[list[RepoFile], int, dict[str, list[int]]]] = field(
         default_factory=dict, repr=False, compare=False
@@ -132,12 +143,50 @@ class RepoFiles:
         """Text of *path*, or None (with a Note) when it is too large, binary or unreadable."""
         if path in self._text:
             return self._text[path]
-        text = self._read(path)
+        rendered = self._rendered.get(path)
+        if rendered is None:
+            text = self._read(path)
+        else:
+            text = self._read(rendered.source)
+            if text is not None and rendered.templated:
+                text = template_view.neutral_text(text, rendered.flavour)
+        if text is not None and path.endswith(".py") and text.startswith(_DATABRICKS_SOURCE):
+            text = _MAGIC_LINE.sub(r"# \1", text)
         self._text[path] = text
         return text
 
     def note(self, path: str, reason: str) -> None:
+        rendered = self._rendered.get(path)
+        if rendered is not None:  # said of the file the user has, not of a path it renders to
+            path, reason = rendered.source, f"{reason} (read as {path}, the template view)"
         self.notes.append(Note(path, reason))
+
+    def add_template_view(self) -> None:
+        """List the template files of a project template at their rendered paths (template_view.py)."""
+        manifests = [f.path for f in self.named(*template_view.MANIFESTS)]
+        if not manifests:
+            return
+        added: list[RepoFile] = []
+        for scope in template_view.find_scopes(manifests, self.read_text):
+            count = 0
+            for repo_file in list(self.under(scope.folder) if scope.folder else self.files):
+                rendered = template_view.rendered_file(repo_file.path, scope)
+                if rendered is None or rendered.path in self._by_path:
+                    continue  # not a template file, or a real file (or an earlier template) has the path
+                listed = RepoFile(rendered.path, repo_file.size, repo_file.tracked, source=repo_file.path)
+                self._rendered[rendered.path] = rendered
+                self._by_path[rendered.path] = listed
+                added.append(listed)
+                count += 1
+            self.notes.append(
+                Note(
+                    scope.manifest,
+                    f"project template: {count} template files are read as the project they generate "
+                    "(at their rendered paths, template expressions replaced by placeholders)",
+                )
+            )
+        if added:
+            self.files = sorted(self.files + added, key=lambda f: f.path)
 
     def read_paths(self) -> list[str]:
         """Every path read so far (also those whose read gave a Note), each once, here or by a worker."""
@@ -209,6 +258,10 @@ class RepoFiles:
             return data.decode("utf-8", errors="replace")
 
 
+_DATABRICKS_SOURCE = "# Databricks notebook source"
+_MAGIC_LINE = re.compile(r"^([%!].*)$", re.M)
+
+
 def _read_to_end(descriptor: int, size: int) -> bytes:
     """Everything up to the end of the file, which may have grown since it was measured."""
     parts = [os.read(descriptor, size + 1)]
@@ -263,7 +316,9 @@ def list_repo_files(root: Path) -> RepoFiles:
             continue  # submodules, links to folders, sockets
         files.append(RepoFile(path, info.st_size, tracked))
     files.sort(key=lambda f: f.path)
-    return RepoFiles(root=root, files=files, git=git, notes=notes)
+    repo_files = RepoFiles(root=root, files=files, git=git, notes=notes)
+    repo_files.add_template_view()
+    return repo_files
 
 
 def _git_info(root: Path) -> GitInfo:

@@ -8,6 +8,8 @@ Azure sign-ins and every `uses:` reference. Checks read those facts, never the Y
 * github/: .github/workflows/*.yml|yaml, reusable workflows and composite actions.
 * azdo/: Azure DevOps pipelines (any YAML shaped like one) and their templates.
 * gitlab/: .gitlab-ci.yml, its local includes and child pipelines.
+* cloudbuild.py: Google Cloud Build configurations (cloudbuild*.yaml).
+* codebuild.py: AWS CodePipelines and CodeBuild projects declared in CloudFormation, with their buildspecs.
 * commands/: what a script's commands do, and the files they target.
 * builder.py: the job context and the builder the three readers share (with conditions.py, values.py).
 
@@ -16,6 +18,7 @@ Malformed YAML, binary or unreadable files get a Note; the scan goes on.
 
 from __future__ import annotations
 
+from mlops_ladder.assessment.evidence.repo.ci import cloudbuild, codebuild
 from mlops_ladder.assessment.evidence.repo.ci.azdo.reader import collect as collect_azdo
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder
 from mlops_ladder.assessment.evidence.repo.ci.github.reader import collect as collect_github
@@ -28,5 +31,7 @@ def collect(files: RepoFiles) -> CiEvidence:
     builder = Builder(files)
     collect_github(files, builder)
     gitlab_files = collect_gitlab(files, builder)
+    gitlab_files |= cloudbuild.collect(files, builder)  # the files other readers own: not Azure DevOps
+    gitlab_files |= codebuild.collect(files, builder)
     collect_azdo(files, builder, skip=gitlab_files)
     return builder.finish()

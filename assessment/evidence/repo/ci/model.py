@@ -33,6 +33,13 @@ class ActionKind(StrEnum):
     REGISTER_MODEL = "register-model"  # az ml model create
     SHARE_MODEL = "share-model"  # az ml model share / create --registry-name
     RUN_PYTHON = "run-python"  # python path/to/script.py | python -m pkg.module (files: the script path)
+    # Other ML platforms and package managers (ci/commands/platforms.py):
+    INSTALL_DEPENDENCIES = "install-dependencies"  # pip install -r X, uv sync, poetry install (files: X)
+    RUN_DVC_PIPELINE = "run-dvc-pipeline"  # dvc repro, dvc exp run (files: the dvc.yaml files)
+    PULL_DATA = "pull-data"  # dvc pull / fetch: data downloaded, nothing run
+    DEPLOY_BUNDLE = "deploy-bundle"  # databricks bundle deploy -t T (files: databricks.yml; --target)
+    RUN_BUNDLE_JOB = "run-bundle-job"  # databricks bundle run JOB -t T (files: databricks.yml; job, --target)
+    START_PLATFORM_JOB = "start-platform-job"  # aws sagemaker start-pipeline-execution, gcloud ai custom-jobs
 
 
 class Trigger(StrEnum):

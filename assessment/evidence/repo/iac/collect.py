@@ -9,6 +9,8 @@ model.py). The readers:
 * arm.py: `.json` files with a deploymentTemplate / deploymentParameters `$schema`.
 * terraform/: `.tf` files (python-hcl2), azurerm resources mapped to ARM types;
   `.tfvars` files are parameter files.
+* cloudformation.py and cdk.py: AWS CloudFormation templates and CDK apps, with their
+  CloudFormation types (not ARM-shaped: the platform checks read them).
 
 Parsers are imported only when a file of their language exists. A file that does not parse
 gets a Note ("Bicep not parsed: line 3, column 5: ...") and the scan goes on.
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
-from mlops_ladder.assessment.evidence.repo.iac import arm
+from mlops_ladder.assessment.evidence.repo.iac import arm, cdk, cloudformation
 from mlops_ladder.assessment.evidence.repo.iac.bicep.parse import BicepReader
 from mlops_ladder.assessment.evidence.repo.iac.bicep.resources import build_resources as build_bicep_resources
 from mlops_ladder.assessment.evidence.repo.iac.common import (
@@ -69,6 +71,8 @@ def collect(files: RepoFiles) -> IacEvidence:
     templates = {f.path for f in found.bicep}
     arm_parameter_paths = _collect_arm(files, found, evidence, templates)
     _collect_terraform(files, found, evidence)
+    cloudformation.collect(files, evidence)
+    cdk.collect(files, evidence)
     for path in arm_parameter_paths:
         evidence.parameter_files.append(
             ParameterFile(path, _template_for_json_parameters(path, templates), environment_of(path))

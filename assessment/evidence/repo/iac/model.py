@@ -1,6 +1,7 @@
 """Infrastructure code as facts (filled by collect.py): Azure resources declared in Bicep, ARM
-and Terraform (ARM-shaped, see common.Resource), the IaC files, the modules they use and the
-parameter files per environment."""
+and Terraform (ARM-shaped, see common.Resource), resources of other clouds (Terraform types as
+written, CloudFormation and CDK with their CloudFormation type), the IaC files, the modules they
+use and the parameter files per environment."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Literal
 
 from mlops_ladder.assessment.evidence.common import Location, Resource
 
-Language = Literal["bicep", "arm", "terraform", "bicepparam", "arm-parameters", "tfvars"]
+Language = Literal[
+    "bicep", "arm", "terraform", "bicepparam", "arm-parameters", "tfvars", "cloudformation", "cdk"
+]
 
 
 @dataclass(frozen=True)

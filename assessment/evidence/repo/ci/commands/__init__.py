@@ -7,5 +7,6 @@
 * model.py: what a scan finds (Found, FoundLogin, Scan) and the shell state it follows.
 * One module per tool family: az.py (az ml, az deployment, sign-ins), iac.py (terraform, bicep),
   python.py (python scripts, test runners, linters), scoring.py (HTTP calls to a scoring URI),
-  shell.py (shells, script files and Makefiles, followed into).
+  shell.py (shells, script files and Makefiles, followed into), platforms.py (DVC, Databricks,
+  AWS, Google Cloud, package installers and project console scripts).
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, python, scoring, shell
+from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, platforms, python, scoring, shell
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, Found, Scan, ShellState
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
@@ -138,6 +138,8 @@ class ScriptReader:
             shell.read_script_file(self, words[0], state.copy(), scan, depth, line)
         elif name in ("make", "gmake"):
             shell.read_make(self, args, state, scan, depth, line)
+        elif platforms.read_tool(self.files, name, args, state, add):
+            pass  # dvc, databricks, aws, cdk, sam, gcloud, package installers, console scripts
         elif name == "az":
             az.read_az(self.files, args, state, scan, line, add)
         elif python.PYTHON.match(name):

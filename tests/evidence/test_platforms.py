@@ -1,0 +1,131 @@
+"""Platform facts: DVC, Databricks bundles, SageMaker and Vertex AI / Kubeflow (evidence/repo/platforms/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from mlops_ladder.assessment.evidence.repo.collect import collect_repo
+from mlops_ladder.assessment.evidence.repo.platforms.model import FactKind, Platform
+from tests.conftest import make_repo
+
+SHARED = Path(__file__).parent.parent / "criteria_cases" / "_shared"
+F = FactKind
+
+
+def shared(*names: str, **extra: str) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for name in names:
+        files.update(yaml.safe_load((SHARED / f"{name}.yaml").read_text(encoding="utf-8"))["files"])
+    files.update(extra)
+    return files
+
+
+def facts(repo, kind: FactKind) -> list[str]:
+    return [f"{f.location}: {f.detail}" for f in repo.platforms.of_kind(kind)]
+
+
+def test_dvc_pipeline_metrics_and_remote(tmp_path: Path) -> None:
+    repo = collect_repo(make_repo(tmp_path / "repo", shared("dvc_pipeline")))
+    [job] = repo.platforms.jobs
+    assert (job.platform, job.definition, job.code) == (
+        Platform.DVC,
+        "dvc.yaml",
+        ("src/prepare.py", "src/train.py"),
+    )
+    assert facts(repo, F.TRACKING) == ["dvc.yaml:18: DVC stage train tracks metrics in metrics/scores.json"]
+    assert facts(repo, F.DATA_SOURCE) == [
+        ".dvc/config:4: DVC tracks data/customers.csv.dvc, stored in the remote storage (s3://example-ml-data/churn)"
+    ]
+
+
+def test_dvc_data_without_a_remote_is_no_declared_source(tmp_path: Path) -> None:
+    files = shared("dvc_pipeline", **{".dvc/config": "[core]\n    autostage = true\n"})
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    assert facts(repo, F.DATA_SOURCE) == []
+
+
+def test_databricks_bundle_jobs_targets_and_included_files_only(tmp_path: Path) -> None:
+    files = shared(
+        "databricks_bundle",
+        **{"ml/extra/monitor.yml": "resources:\n  quality_monitors:\n    m:\n      table_name: a.b.c\n"},
+    )
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    [bundle] = repo.platforms.bundles
+    assert bundle.targets == ("staging", "prod")
+    assert bundle.files == (
+        "ml/databricks.yml",
+        "ml/resources/scoring-job.yml",
+        "ml/resources/training-job.yml",
+    )
+    jobs = {j.name: j for j in repo.platforms.jobs}
+    assert jobs["train_model"].code == ("ml/training/train.py",)
+    assert jobs["train_model"].environment == "a cluster with spark_version 15.4.x-cpu-ml-scala2.12"
+    assert jobs["train_model"].schedule == "schedule 0 0 4 ? * MON"
+    assert facts(repo, F.MONITOR) == []  # the monitor's file is not included in the bundle
+    assert [f.detail for f in repo.platforms.of_kind(F.DEPLOYMENT)] == [
+        "batch job batch_scoring scores with a registered model "
+        "(ml/scoring/score.py:5 mlflow.pyfunc.spark_udf)"
+    ]
+    assert any("customers_clean" in f for f in facts(repo, F.DATA_SOURCE))
+    assert not any("predictions" in f for f in facts(repo, F.DATA_SOURCE))  # an output table
+
+
+def test_sagemaker_pipeline_facts(tmp_path: Path) -> None:
+    repo = collect_repo(make_repo(tmp_path / "repo", shared("sagemaker_training", "sagemaker_release")))
+    [job] = repo.platforms.jobs
+    assert job.definition == "seed/pipelines/churn/pipeline.py"
+    kinds = {f.kind for f in repo.platforms.facts}
+    assert {
+        F.DATA_SOURCE,
+        F.ENVIRONMENT,
+        F.TRACKING,
+        F.REGISTRATION,
+        F.GATE,
+        F.SUBMISSION,
+        F.DEPLOYMENT,
+        F.DATA_CAPTURE,
+    } <= kinds
+    assert facts(repo, F.SUBMISSION)[0].startswith("seed/pipelines/run.py:")
+    [endpoint] = repo.platforms.of_kind(F.DEPLOYMENT)
+    assert endpoint.online and endpoint.location.path == "deploy/endpoint.yaml"
+
+
+def test_vertex_pipeline_facts(tmp_path: Path) -> None:
+    repo = collect_repo(make_repo(tmp_path / "repo", shared("vertex_pipelines")))
+    jobs = {j.name: j for j in repo.platforms.jobs}
+    assert set(jobs) == {"pipeline churn-training", "pipeline churn-prediction"}
+    assert "pipelines/components/train.py" in jobs["pipeline churn-training"].code
+    assert facts(repo, F.REGISTRATION) == [
+        "pipelines/components/train.py:14: job.run uploads the model to the registry"
+    ]
+    assert [f.location.path for f in repo.platforms.of_kind(F.GATE)] == ["pipelines/components/promote.py"]
+    assert {f.kind for f in repo.platforms.facts if f.location.path == "pipelines/components/predict.py"} >= {
+        F.DEPLOYMENT,
+        F.MONITOR,
+        F.ALERT,
+    }
+    assert facts(repo, F.SCHEDULE) == [
+        "terraform/main.tf:20: Cloud Scheduler job weekly-training publishes to a function that "
+        "listens for it"
+    ]
+
+
+def test_a_scheduler_without_a_listening_function_reaches_no_code(tmp_path: Path) -> None:
+    main = shared("vertex_pipelines")["terraform/main.tf"].replace("event_trigger", "labels")
+    repo = collect_repo(
+        make_repo(tmp_path / "repo", shared("vertex_pipelines", **{"terraform/main.tf": main}))
+    )
+    assert facts(repo, F.SCHEDULE) == []
+
+
+def test_bad_platform_files_are_notes(tmp_path: Path) -> None:
+    files = {
+        "dvc.yaml": "stages: [\n",
+        "ml/databricks.yml": "bundle: {name: x}\ninclude: [resources/*.yml]\n",
+        "ml/resources/jobs.yml": "resources:\n  jobs: [1, 2\n",
+    }
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    assert {n.path for n in repo.notes} >= {"dvc.yaml", "ml/resources/jobs.yml"}
+    assert repo.platforms.jobs == []
