@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+from mlops_ladder.assessment.evidence.repo.python.compat import blank_fstrings
 from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts, ModuleNodes, analyse
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
 from mlops_ladder.assessment.evidence.repo.python.registry import needs_analysis, reads_registry
@@ -53,9 +54,28 @@ def read_and_parse(files: RepoFiles, path: str) -> Parsed | None:
     return None if text is None else parse_module(files, path, text)
 
 
+def _parse(files: RepoFiles, path: str, text: str) -> ast.Module:
+    """The syntax tree of *text*; a module written for Python 3.12+ f-strings (PEP 701) is parsed
+    with its f-strings blanked (compat.py) and a note says so."""
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        if "f-string" not in (exc.msg or ""):
+            raise
+        blanked = blank_fstrings(text)
+        if blanked is None:
+            raise
+        try:
+            tree = ast.parse(blanked, filename=path)
+        except SyntaxError:
+            raise exc from None
+        files.note(path, "Python 3.12 f-strings: parsed with the f-strings' contents left out")
+        return tree
+
+
 def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | None = None) -> Parsed | None:
     try:
-        tree = ast.parse(text, filename=path)
+        tree = _parse(files, path, text)
     except SyntaxError as exc:
         files.note(path, f"Python not parsed: line {exc.lineno}: {exc.msg}")
         return None
