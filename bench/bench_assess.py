@@ -362,7 +362,7 @@ for rel in os.fsdecode(listing).split("\0"):
             if os.fstat(handle.fileno()).st_size > limit:
                 counts["too_large"] += 1
                 continue
-            text = handle.read().decode("utf-8", "replace")
+            text = handle.read().decode("utf-8-sig", "replace")  # as the tool: a BOM is dropped
     except OSError:
         counts["errors"] += 1
         continue
