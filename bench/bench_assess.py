@@ -234,18 +234,24 @@ def git_snapshot(root: Path, message: str) -> None:
 
 
 def cached_build(dest: Path, source_id: dict[str, object], build: Callable[[Path], None]) -> bool:
-    """Reuse *dest* when it was built from *source_id*; otherwise build it (into a temporary
-    folder, renamed when complete, so an interrupted build is never reused). True when built."""
+    """Reuse *dest* when it was built from *source_id*; otherwise build it into a temporary folder
+    that replaces *dest* only when complete (an interrupted or failed build leaves the previous
+    copy in place and is never reused). True when built."""
     stamp = dest.with_name(dest.name + ".source.json")
     if (dest / ".git").is_dir() and stamp.is_file() and json.loads(stamp.read_text()) == source_id:
         return False
     partial = dest.with_name(dest.name + ".partial")
-    for stale in (dest, partial):
-        if stale.exists():
-            shutil.rmtree(stale)
-    stamp.unlink(missing_ok=True)
+    if partial.exists():
+        shutil.rmtree(partial)
     partial.mkdir(parents=True)
-    build(partial)
+    try:
+        build(partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    stamp.unlink(missing_ok=True)
+    if dest.exists():
+        shutil.rmtree(dest)
     partial.rename(dest)
     stamp.write_text(json.dumps(source_id))
     return True
@@ -275,7 +281,7 @@ def prepare_azureml_examples(corpus: Path) -> Path:
     if not tarball.is_file():
         raise Unavailable(f"{tarball} not found (set --corpus DIR)")
     info = tarball.stat()
-    source_id = {"tarball": str(tarball.resolve()), "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+    source_id = {"tarball": tarball.name, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
     dest = DATA / "azureml-examples"
 
     def build(into: Path) -> None:
@@ -292,7 +298,8 @@ def prepare_azureml_examples(corpus: Path) -> Path:
     try:
         built = cached_build(dest, source_id, build)
     except (tarfile.TarError, OSError, ValueError) as exc:  # a damaged or unreadable tarball
-        raise Unavailable(f"{tarball} could not be extracted: {exc}") from exc
+        reason = " ".join(str(exc).split())  # one line (tarfile's messages can span several)
+        raise Unavailable(f"{tarball} could not be extracted: {reason}") from exc
     if built:
         log(f"azureml-examples: extracted {tarball.name}, committed it in {time.perf_counter() - t0:.1f} s")
     return dest
@@ -763,7 +770,9 @@ def main() -> int:
             synthetic.read_paths = paths_the_collector_reads(synthetic.root)
             baseline_list.write_text("\n".join(synthetic.read_paths))
         try:
-            for round_ in range(args.repeat + 1):  # round 0 warms the OS caches and samples memory
+            for round_ in range(
+                args.repeat + 1 if repos else 0
+            ):  # round 0 warms the OS caches and samples memory
                 t0 = time.perf_counter()
                 for repo in repos:  # A B C A B C ...: drift of the shared machine hits every repository
                     baseline = baseline_list if repo is synthetic else None
@@ -799,7 +808,8 @@ def main() -> int:
         )
     else:
         print(f"medians of {args.repeat} alternating rounds after one warm-up (commit {git_head()})")
-        print_table(repos)
+        if repos:
+            print_table(repos)
         for target in targets:
             print(target.describe())
         for name, reason in skipped.items():
