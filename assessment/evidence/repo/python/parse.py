@@ -1,7 +1,8 @@
-"""One Python module into a PythonModule: parsed with `ast`, walked once (scan.py), calls resolved
-through the module's import aliases, random seeds found (seeds.py). Evaluation gates need the
-statement structure and are looked for only in the few modules that read the model registry
-or register models (registry.py, gates/analysis.py)."""
+"""One Python module into a PythonModule: parsed with `ast` (fstrings.py reads Python 3.12 f-strings
+on older interpreters), walked once (scan.py), calls resolved through the module's import aliases,
+random seeds found (seeds.py). Evaluation gates need the statement structure and are looked for
+only in the few modules that read the model registry or register models (registry.py,
+gates/analysis.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+from mlops_ladder.assessment.evidence.repo.python.fstrings import parse_python
 from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts, ModuleNodes, analyse
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
 from mlops_ladder.assessment.evidence.repo.python.registry import needs_analysis, reads_registry
@@ -55,7 +57,7 @@ def read_and_parse(files: RepoFiles, path: str) -> Parsed | None:
 
 def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | None = None) -> Parsed | None:
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_python(text, path)
     except SyntaxError as exc:
         files.note(path, f"Python not parsed: line {exc.lineno}: {exc.msg}")
         return None
