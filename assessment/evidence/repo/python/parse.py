@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+from mlops_ladder.assessment.evidence.repo.python.data_sources import data_sources
 from mlops_ladder.assessment.evidence.repo.python.fstrings import parse_python
 from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts, ModuleNodes, analyse
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
@@ -84,6 +85,9 @@ def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | Non
         calls=tuple(sorted(calls, key=lambda c: c.line)),
         seeds=tuple(Location(path, line) for line in seeds),
         file_refs=frozenset(scan.file_refs),
+        data_sources=data_sources(
+            scan.call_nodes, resolved, scan.assignments, scan.dataset_subscripts, frozenset(scan.imports)
+        ),
     )
     facts = None
     registry_functions: list[str] = []

@@ -44,6 +44,7 @@ class ModuleScan:
         self.function_nodes: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.assignments: list[ast.Assign] = []
         self.file_refs: set[str] = set()
+        self.dataset_subscripts: list[int] = []  # lines of `ws.datasets["name"]` (Azure ML SDK v1)
 
     def walk(self, tree: ast.AST) -> None:
         handlers = {
@@ -55,6 +56,7 @@ class ModuleScan:
             ast.ClassDef: self._decorated,
             ast.Constant: self._constant,
             ast.Assign: self.assignments.append,
+            ast.Subscript: self._subscript,
         }
         fields_cache = _FIELDS
         node_type_ast = ast.AST
@@ -119,6 +121,11 @@ class ModuleScan:
             if type(decorator) is not ast.Call:
                 self.decorators.append(decorator)
 
+    def _subscript(self, node: ast.Subscript) -> None:
+        value = node.value
+        if type(value) is ast.Attribute and value.attr == "datasets":
+            self.dataset_subscripts.append(node.lineno)
+
     def _constant(self, node: ast.Constant) -> None:
         value = node.value
         if type(value) is str and ".py" in value and len(value) < 1000:
@@ -141,11 +148,13 @@ class ModuleScan:
             dotted = _dotted(node.func)
             if dotted is None:
                 continue
+            strings, keyword_strings = _string_args(node)
             call = Call(
                 name=self.resolve(*dotted),
                 line=node.lineno,
                 keywords=frozenset(k.arg for k in node.keywords if k.arg),
-                string_args=_string_args(node),
+                string_args=strings,
+                string_keywords=keyword_strings,
             )
             calls.append(call)
             resolved[id(node)] = call
@@ -196,10 +205,13 @@ def _string_value(node: ast.expr) -> str | None:
     return None
 
 
-def _string_args(node: ast.Call) -> tuple[str, ...]:
+def _string_args(node: ast.Call) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The literal string arguments of a call (positional and keyword, in order), and the keywords
+    among them with their values."""
     if not node.args and not node.keywords:
-        return ()
+        return (), ()
     strings = []
+    keywords = []
     for arg in node.args:
         value = _string_value(arg)
         if value is not None:
@@ -208,4 +220,6 @@ def _string_args(node: ast.Call) -> tuple[str, ...]:
         value = _string_value(keyword.value)
         if value is not None:
             strings.append(value)
-    return tuple(strings)
+            if keyword.arg:
+                keywords.append((keyword.arg, value))
+    return tuple(strings), tuple(keywords)
