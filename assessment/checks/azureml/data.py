@@ -103,7 +103,8 @@ def versions_data(repo: RepoEvidence) -> CheckResult:
             refs((where, what) for where, what in unversioned),
         )
     if versioned:
-        return passed(f"data assets are versioned: {name_list(what for _, what in versioned)}", refs(versioned))
+        names = name_list(what for _, what in versioned)
+        return passed(f"data assets are versioned: {names}", refs(versioned))
     others = repo.azureml.of_kind(AmlKind.DATASTORE, AmlKind.MLTABLE)
     detail = f" (only {plural(len(others), 'datastore or MLTable file')}: no version)" if others else ""
     return failed(
