@@ -13,7 +13,9 @@ from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.repo.python.data_sources import data_sources
 from mlops_ladder.assessment.evidence.repo.python.fstrings import parse_python
-from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts, ModuleNodes, analyse
+from mlops_ladder.assessment.evidence.repo.python.gates.analysis import analyse
+from mlops_ladder.assessment.evidence.repo.python.gates.calls import may_gate_by_threshold
+from mlops_ladder.assessment.evidence.repo.python.gates.facts import GateFacts, ModuleNodes
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
 from mlops_ladder.assessment.evidence.repo.python.registry import needs_analysis, reads_registry
 from mlops_ladder.assessment.evidence.repo.python.scan import ModuleScan
@@ -91,7 +93,8 @@ def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | Non
     )
     facts = None
     registry_functions: list[str] = []
-    if registry_via or needs_analysis(module.calls):
+    threshold = not module.is_test and may_gate_by_threshold(module.calls, scan.orders_values)
+    if registry_via or threshold or needs_analysis(module.calls):
         nodes = ModuleNodes(scan.call_nodes, scan.function_nodes, scan.assignments)
         facts = analyse(path, tree, resolved, nodes, registry_via=registry_via)
         module.gates = tuple(facts.gates)

@@ -1,5 +1,5 @@
-"""Calls that touch the model registry: reads of registered models or of a registered version's
-run, registrations and promotions (MLflow, Azure ML SDK v1 and v2)."""
+"""Calls that touch the model registry: reads of registered models (SDK v1 `Model(ws, name)` too) or of
+a registered version's run, registrations and promotions (MLflow, Azure ML SDK v1 and v2)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ _REGISTER_LAST = _last((*REGISTRATIONS, "log_model"))
 # Every call registers_model() accepts ends with one of these (for PythonEvidence.calls_ending).
 REGISTRATION_LAST_NAMES = tuple(sorted(_REGISTER_LAST))
 _PROMOTE_LAST = _last((*REGISTRATIONS, *PROMOTIONS, "log_model"))
-_READ_LAST = _last((*REGISTRY_READS, "load_model"))
+_READ_LAST = _last((*REGISTRY_READS, "load_model", "Model"))
 
 
 def registers_model(call: Call) -> bool:
@@ -57,13 +57,15 @@ def reads_registry(call: Call) -> bool:
         return False
     if any(call.endswith(s) for s in REGISTRY_READS):
         return True
+    if call.name.startswith("azureml.") and call.name.endswith(".Model"):
+        return True  # SDK v1 Model(ws, name): the latest registered version
     return call.endswith("load_model") and any(a.startswith("models:/") for a in call.string_args)
 
 
 # Last name segments of every call above: a set lookup rules out almost all calls cheaply.
 _LAST_SEGMENTS = frozenset(
     name.rpartition(".")[2]
-    for name in (*REGISTRY_READS, *RUN_READS, *REGISTRATIONS, *PROMOTIONS, "load_model", "log_model")
+    for name in (*REGISTRY_READS, *RUN_READS, *REGISTRATIONS, *PROMOTIONS, "load_model", "log_model", "Model")
 )
 
 

@@ -22,6 +22,7 @@ _SKIPPED_FIELDS = frozenset(
 )
 _LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.alias, ast.Pass, ast.Break, ast.Continue)
 _FIELDS: dict[type, tuple[str, ...]] = {leaf: () for leaf in _LEAVES}
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _fields_of(node_type: type) -> tuple[str, ...]:
@@ -45,6 +46,7 @@ class ModuleScan:
         self.assignments: list[ast.Assign] = []
         self.file_refs: set[str] = set()
         self.dataset_subscripts: list[int] = []  # lines of `ws.datasets["name"]` (Azure ML SDK v1)
+        self.orders_values = False  # an ordering comparison (<, <=, >, >=) somewhere: a possible gate
 
     def walk(self, tree: ast.AST) -> None:
         handlers = {
@@ -57,6 +59,7 @@ class ModuleScan:
             ast.Constant: self._constant,
             ast.Assign: self.assignments.append,
             ast.Subscript: self._subscript,
+            ast.Compare: self._compare,
         }
         fields_cache = _FIELDS
         node_type_ast = ast.AST
@@ -120,6 +123,10 @@ class ModuleScan:
         for decorator in node.decorator_list:
             if type(decorator) is not ast.Call:
                 self.decorators.append(decorator)
+
+    def _compare(self, node: ast.Compare) -> None:
+        if not self.orders_values:
+            self.orders_values = any(type(op) in _ORDERING for op in node.ops)
 
     def _subscript(self, node: ast.Subscript) -> None:
         value = node.value
