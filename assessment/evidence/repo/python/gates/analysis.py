@@ -305,9 +305,10 @@ class _Analyser:
             if call is None or not validates(call):
                 continue
             swallowed = next((owner for block, _, owner in frames if swallows(owner, block)), None)
-            if swallowed is not None:
-                self._candidate(statement, f"{call.name} raises on missed thresholds, but the except at "
-                                           f"line {swallowed.lineno} swallows the error")
+            if swallowed is not None:  # worth explaining wherever it is: validation is meant as a gate
+                detail = (f"{call.name} raises on missed thresholds, but the except at line "
+                          f"{swallowed.handlers[0].lineno} swallows the error")
+                self.facts.candidates.append(EvaluationGate(Location(self.path, statement.lineno), detail))
             else:
                 self._gate(statement, f"{call.name} with validation thresholds fails the run when the "
                                       "candidate misses them")
