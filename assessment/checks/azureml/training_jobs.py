@@ -3,10 +3,10 @@
 A job counts as *training* when it trains: the code it runs (its entry script and the project
 modules that script imports) fits or trains a model, runs AutoML, or logs or saves a model
 (evidence/repo/python/training.py), or the job outputs a model (`type: mlflow_model`...). A
-sweep or AutoML job trains by definition. A job whose code is not in the repository (a
-registered component that no YAML of the repository defines, `code: azureml:...`) cannot be
-told: its verdict is unknown, never "does not train". Evaluation-only and data-preparation-only
-jobs do not train.
+sweep job trains when its trial does; an AutoML job trains by definition. A job whose code is
+not in the repository (a registered component that no YAML of the repository defines, `code:
+azureml:...`) cannot be told: its verdict is unknown, never "does not train". Evaluation-only
+and data-preparation-only jobs do not train.
 
 Jobs are read from Azure ML YAML (command, sweep, AutoML, Spark and pipeline jobs, whose steps
 are followed into local components and into registered components the repository defines by
@@ -133,8 +133,8 @@ class Trainer:
         outputs = model_outputs(asset.data)
         if outputs:
             return Verdict(True, f"{what} outputs a model ({', '.join(outputs)})", asset.location)
-        if asset.kind in (AmlKind.SWEEP_JOB, AmlKind.AUTOML_JOB):
-            return Verdict(True, f"{what} trains models (hyperparameter search or AutoML)", asset.location)
+        if asset.kind is AmlKind.AUTOML_JOB:
+            return Verdict(True, f"{what} trains models (AutoML)", asset.location)
         if asset.kind in (AmlKind.PIPELINE_JOB, AmlKind.PIPELINE_COMPONENT):
             return self._pipeline(asset, what, seen)
         if asset.kind is AmlKind.RUN_CONFIG:
@@ -154,11 +154,12 @@ class Trainer:
         for step in pipeline_steps_of(asset):
             step_what = f"step {step.name} of {asset.path}"
             if step.inline is not None:
-                searches = str(step.inline.get("type", "")).lower() in ("sweep", "automl")
-                if searches or model_outputs(step.inline):
+                if str(step.inline.get("type", "")).lower() == "automl" or model_outputs(step.inline):
                     verdicts.append(Verdict(True, f"{step_what} trains models", asset.location))
-                else:
-                    verdicts.append(self.code(code_of(asset.path, step.inline), step_what))
+                else:  # an inline command, or a sweep step: the code its trial runs
+                    trial = step.inline.get("trial")
+                    node = trial if isinstance(trial, dict) else step.inline
+                    verdicts.append(self.code(code_of(asset.path, node), step_what))
                 continue
             target = self._component(step.component or "")
             if target is None:
