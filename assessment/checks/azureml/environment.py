@@ -23,7 +23,7 @@ from mlops_ladder.assessment.checks.azureml.common import label_of, listed, look
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.assets import inline_environment, inline_environments
-from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_environment, v1_environment_files
 from mlops_ladder.assessment.evidence.repo.azureml.values import node_line
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 _USING_KINDS = (AmlKind.COMMAND_JOB, AmlKind.COMMAND_COMPONENT, AmlKind.SWEEP_JOB, AmlKind.PIPELINE_JOB,
                 AmlKind.PIPELINE_COMPONENT)
 _CURATED = re.compile(r"^azureml:(?://registries/azureml/environments/|AzureML-)", re.IGNORECASE)
+_BUILT_FROM = frozenset({"conda_file", "build"})  # azure-ai-ml Environment keywords that define its packages
 _V1_BUILDERS = ("Environment.from_conda_specification", "Environment.from_pip_requirements",
                 "Environment.from_dockerfile", "Environment.load_from_directory", "CondaDependencies.create")
 
@@ -98,7 +99,7 @@ def _sdk_code(repo: RepoEvidence) -> CheckResult | None:
     found = []
     for module, call in repo.python.calls_ending("Environment", *_V1_BUILDERS, include_tests=False):
         v2 = call.name.startswith("azure.ai.ml") and call.name.endswith("Environment")
-        if v2 and {"conda_file", "build"} & call.keywords:
+        if v2 and _BUILT_FROM & call.keywords:
             how = "a build context" if "build" in call.keywords else "a conda file"
             found.append((Location(module.path, call.line), f"azure-ai-ml Environment from {how}"))
         elif call.name.startswith("azureml.") and any(call.endswith(b) for b in _V1_BUILDERS):
@@ -110,8 +111,9 @@ def _sdk_code(repo: RepoEvidence) -> CheckResult | None:
     return passed(f"{where}: {how}{more}", refs(found))
 
 
-def _referenced_environments(repo: RepoEvidence) -> list[tuple[AmlAsset, str, int]]:
-    """(asset, reference, line) for every environment a job, component or step names as a string."""
+def _referenced_environments(repo: RepoEvidence) -> list[tuple[str, str, int]]:
+    """(path, reference, line) for every environment a job, component, step, run configuration or SDK
+    call names as a string."""
     found = []
     for asset in repo.azureml.of_kind(*_USING_KINDS):
         nodes: list[Any] = [asset.data, asset.data.get("trial")]
@@ -119,37 +121,52 @@ def _referenced_environments(repo: RepoEvidence) -> list[tuple[AmlAsset, str, in
         nodes += list(jobs.values()) if isinstance(jobs, dict) else []
         for node in nodes:
             if isinstance(node, dict) and isinstance(node.get("environment"), str):
-                found.append((asset, node["environment"].strip(), node_line(node, "environment")))
+                found.append((asset.path, node["environment"].strip(), node_line(node, "environment")))
     for config in repo.azureml.of_kind(AmlKind.RUN_CONFIG):
         environment = run_config_environment(config)
         if environment is not None and environment.name:
-            found.append((config, f"azureml:{environment.name}", environment.line))
+            found.append((config.path, f"azureml:{environment.name}", environment.line))
+    # Environment.get(ws, "AzureML-Minimal") (SDK v1), ml_client.environments.get("name") (SDK v2)
+    for module, call in repo.python.calls_ending("Environment.get", "environments.get", include_tests=False):
+        name = call.keyword("name") or next(iter(call.string_args), None)
+        if name:
+            found.append((module.path, f"azureml:{name}", call.line))
     return found
 
 
+def _image_only_code(repo: RepoEvidence) -> list[tuple[Location, str]]:
+    """azure-ai-ml Environment(image=...) without a conda file or build context."""
+    return [
+        (Location(m.path, c.line), f"Environment({c.keyword('image') or 'image=...'})")
+        for m, c in repo.python.calls_ending("Environment", include_tests=False)
+        if c.name.startswith("azure.ai.ml") and "image" in c.keywords and not _BUILT_FROM & c.keywords
+    ]
+
+
 def _not_defined(repo: RepoEvidence) -> CheckResult:
-    image_only = repo.azureml.of_kind(AmlKind.ENVIRONMENT)
+    image_only = [(e.location, label_of(e)) for e in repo.azureml.of_kind(AmlKind.ENVIRONMENT)]
+    image_only += _image_only_code(repo)
     if image_only:
         return failed(
-            "environment YAML names only an image, with no conda file or build context: "
-            + listed(label_of(e) for e in image_only),
-            refs((e.location, "image only") for e in image_only),
+            "environments name only an image, with no conda file or build context: "
+            + listed(what for _, what in image_only),
+            refs((where, "image only") for where, _ in image_only),
         )
     referenced = _referenced_environments(repo)
-    curated = [(a, ref, line) for a, ref, line in referenced if _CURATED.match(ref)]
+    curated = [(path, ref, line) for path, ref, line in referenced if _CURATED.match(ref)]
     if curated:
         return failed(
             "jobs use curated Azure ML environments referenced by name ("
             + listed(dict.fromkeys(ref for _, ref, _ in curated))
             + "): their image and packages are Microsoft's, and no environment is defined in the repository",
-            refs((Location(a.path, line), f"curated environment {ref}") for a, ref, line in curated),
+            refs((Location(path, line), f"curated environment {ref}") for path, ref, line in curated),
         )
     if referenced:
         return failed(
             "jobs reference registered environments by name ("
             + listed(dict.fromkeys(ref for _, ref, _ in referenced))
             + ") that no file of the repository defines",
-            refs((Location(a.path, line), f"{ref}, defined elsewhere") for a, ref, line in referenced),
+            refs((Location(path, line), f"{ref}, defined elsewhere") for path, ref, line in referenced),
         )
     return failed(
         "no Azure ML environment YAML, inline job environment, SDK v1 environment folder or run "

@@ -55,7 +55,7 @@ def sdk_training_jobs(repo: RepoEvidence, trainer: Trainer) -> list[TrainingJob]
         elif not call.name.startswith("azureml."):
             continue
         elif last in _V1_SEARCHES:
-            verdict = Verdict(True, f"{last} in {where} trains models", where)
+            verdict = Verdict(True, "AutoML or hyperparameter search trains the models", where)
             jobs.append(TrainingJob(f"SDK v1 {last} in {where}", where, verdict))
         elif last in _V1_RUNS or (last in _V1_STEPS and builds_v1_pipeline):
             verdict = _script_v1(repo, trainer, module, call)

@@ -134,7 +134,7 @@ class Trainer:
         if outputs:
             return Verdict(True, f"{what} outputs a model ({', '.join(outputs)})", asset.location)
         if asset.kind is AmlKind.AUTOML_JOB:
-            return Verdict(True, f"{what} trains models (AutoML)", asset.location)
+            return Verdict(True, "AutoML trains the models", asset.location)
         if asset.kind in (AmlKind.PIPELINE_JOB, AmlKind.PIPELINE_COMPONENT):
             return self._pipeline(asset, what, seen)
         if asset.kind is AmlKind.RUN_CONFIG:
