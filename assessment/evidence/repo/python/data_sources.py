@@ -153,9 +153,14 @@ def _source_of(node: ast.Call, call: Call, constants: dict[str, str], uses: _Use
             if last in _FETCHES and not _DATA_FILE.search(text):
                 continue
             return "uri", text
-        if last in _READERS and (local := next((t for t in texts if _is_local_data_file(t)), None)):
+        if _reads_table(last) and (local := next((t for t in texts if _is_local_data_file(t)), None)):
             return LOCAL_FILE, local
     return None
+
+
+def _reads_table(last: str) -> bool:
+    """pandas / polars / Spark table readers (`open` and `load` also write or read anything)."""
+    return last.startswith(("read_", "scan_")) or last in ("csv", "parquet", "json", "orc", "text")
 
 
 def _is_local_data_file(text: str) -> bool:
