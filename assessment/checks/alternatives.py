@@ -133,9 +133,9 @@ def data_sources_are_declared(repo: RepoEvidence) -> CheckResult:
 # -- level 2 -----------------------------------------------------------------------------------------
 
 
-def training_is_defined_as_code(repo: RepoEvidence, min_steps: int = 2) -> CheckResult:
+def training_is_defined_as_code(repo: RepoEvidence) -> CheckResult:
     """Is training a job or pipeline defined as code, on Azure ML or another platform?"""
-    return _compose("training_is_defined_as_code", repo, min_steps=min_steps)
+    return _compose("training_is_defined_as_code", repo)
 
 
 def training_environment_is_code(repo: RepoEvidence) -> CheckResult:

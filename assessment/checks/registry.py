@@ -15,6 +15,7 @@ from collections.abc import Callable
 from mlops_ladder.assessment.checks import alternatives, answers, infra, resources
 from mlops_ladder.assessment.checks.azureml import data as azureml_data
 from mlops_ladder.assessment.checks.azureml import deployment as azureml_deployment
+from mlops_ladder.assessment.checks.azureml import environment as azureml_environment
 from mlops_ladder.assessment.checks.azureml import monitoring as azureml_monitoring
 from mlops_ladder.assessment.checks.azureml import training as azureml_training
 from mlops_ladder.assessment.checks.base import CheckResult
@@ -40,7 +41,7 @@ _MODULES = (
     # ci/: what CI pipelines do
     ci_tests_and_lint, ci_training, ci_deployment, ci_infrastructure, ci_security, ci_assets,
     # azureml/: Azure ML YAML
-    azureml_data, azureml_training, azureml_deployment, azureml_monitoring,
+    azureml_data, azureml_training, azureml_environment, azureml_deployment, azureml_monitoring,
     # platforms/: other ML platforms, judged by the same capabilities in their own idioms
     platform_training, platform_release, platform_monitoring,
     infra,

@@ -17,6 +17,7 @@ from mlops_ladder.assessment.checks.azureml.deployment import (
     deployments_pin_model_version,
     uses_safe_rollout,
 )
+from mlops_ladder.assessment.checks.azureml.environment import defines_training_environment
 from mlops_ladder.assessment.checks.azureml.monitoring import (
     collects_inference_data,
     defines_model_monitor,
@@ -24,7 +25,6 @@ from mlops_ladder.assessment.checks.azureml.monitoring import (
     monitoring_raises_alerts,
 )
 from mlops_ladder.assessment.checks.azureml.training import (
-    defines_training_environment,
     defines_training_pipeline,
     pipeline_uses_versioned_data,
 )
@@ -34,7 +34,8 @@ from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as col
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
-from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonEvidence, PythonModule
+from mlops_ladder.assessment.evidence.repo.python.data_sources import LOCAL_FILE
+from mlops_ladder.assessment.evidence.repo.python.model import Call, DataSource, PythonEvidence, PythonModule
 from tests.conftest import write_files
 
 WORKFLOW = ".github/workflows/deploy.yml"
@@ -75,10 +76,15 @@ def action(
     )
 
 
-def module(path: str, *calls: str, is_test: bool = False) -> PythonModule:
+def module(
+    path: str, *calls: str | Call, is_test: bool = False, sources: Iterable[DataSource] = ()
+) -> PythonModule:
+    """A module with these calls (names on lines 3, 4...; a Call as given) and data sources."""
     return PythonModule(
         path=path, module=path[:-3].replace("/", "."), is_test=is_test, imports=frozenset(),
-        functions=frozenset(), calls=tuple(Call(name, line) for line, name in enumerate(calls, start=3)),
+        functions=frozenset(),
+        calls=tuple(c if isinstance(c, Call) else Call(c, line) for line, c in enumerate(calls, start=3)),
+        data_sources=tuple(sources),
     )
 
 
@@ -116,12 +122,38 @@ def test_data_sources_from_data_assets_and_dvc(tmp_path: Path) -> None:
                                 "data/big.csv.dvc": "outs:\n- md5: abc\n  path: big.csv\n"})
     result = declares_data_sources(repo)
     assert result.outcome is Outcome.PASS
-    assert "1 data asset" in result.found and "1 MLTable" in result.found and "DVC" in result.found
+    assert "data asset, MLTable, DVC" in result.found
     assert result.evidence[0].location == "data/raw.yml:1"
 
 
+def test_data_sources_from_job_inputs_and_run_configurations(tmp_path: Path) -> None:
+    for index, path in enumerate(("azureml:taxi-raw:3", "azureml:taxi-raw@latest",
+                                  "azureml://datastores/lake/paths/taxi/", "https://example.org/taxi.csv",
+                                  "abfss://raw@lake.dfs.core.windows.net/taxi/")):
+        repo = make_repo(tmp_path / str(index), {"mlops/pipeline.yml": pipeline(path)})
+        result = declares_data_sources(repo)
+        assert result.outcome is Outcome.PASS, path
+        assert result.evidence[0].location == "mlops/pipeline.yml:6"
+    run_config = ("script: train.py\ndata:\n  training:\n    dataLocation:\n      dataset:\n"
+                  "        name: credit\n        version: 2\n")
+    result = declares_data_sources(make_repo(tmp_path / "rc", {"config/train.runconfig": run_config}))
+    assert result.outcome is Outcome.PASS
+    assert "dataset credit version 2" in result.found
+
+
+def test_data_sources_named_by_code(tmp_path: Path) -> None:
+    source = module("src/data.py", sources=[DataSource(4, "uri", "https://example.org/taxi.csv")])
+    result = declares_data_sources(make_repo(tmp_path / "a", {}, modules=[source]))
+    assert result.outcome is Outcome.PASS
+    assert "src/data.py:4" in result.found
+    local = module("src/data.py", sources=[DataSource(4, LOCAL_FILE, "data/census.csv")])
+    result = declares_data_sources(make_repo(tmp_path / "b", {}, modules=[local]))
+    assert result.outcome is Outcome.FAIL
+    assert "reads data/census.csv from the repository by a relative path" in result.found
+
+
 def test_data_sources_missing(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {"data/raw.csv": "a,b\n", "mlops/pipeline.yml": pipeline()})
+    repo = make_repo(tmp_path, {"data/raw.csv": "a,b\n", "mlops/pipeline.yml": pipeline("../data")})
     result = declares_data_sources(repo)
     assert result.outcome is Outcome.FAIL
     assert "looked at 1 YAML file" in result.found
@@ -145,39 +177,81 @@ def test_versions_data(tmp_path: Path) -> None:
     assert "only 1 datastore or MLTable file" in result.found
 
 
+def test_versions_data_read_by_jobs(tmp_path: Path) -> None:
+    pinned = make_repo(tmp_path / "a", {"p.yml": pipeline("azureml:taxi-raw:3")})
+    result = versions_data(pinned)
+    assert result.outcome is Outcome.PASS
+    assert "inputs.raw = azureml:taxi-raw:3" in result.found
+    latest = make_repo(tmp_path / "b", {"p.yml": pipeline("azureml:taxi-raw@latest")})
+    result = versions_data(latest)
+    assert result.outcome is Outcome.FAIL
+    assert "azureml:taxi-raw@latest" in result.found
+
+
 # -- MLL-201 defines_training_pipeline -------------------------------------------------------
 
+FITS = "sklearn.ensemble.GradientBoostingRegressor.fit"
 
-def test_training_pipeline_needs_min_steps(tmp_path: Path) -> None:
-    two = make_repo(tmp_path / "a", {"mlops/pipeline.yml": pipeline(steps=2)})
-    result = defines_training_pipeline(two, min_steps=2)
+
+def command_job(command: str = "python train.py --data ${{inputs.raw}}", code: str = "../src") -> str:
+    return (schema("commandJob") + f"type: command\ncode: {code}\ncommand: {command}\n"
+            "environment: azureml:taxi-env:1\ncompute: azureml:cpu\n")
+
+
+def component(name: str, script: str) -> str:
+    return (schema("commandComponent") + f"name: {name}\nversion: '1'\ntype: command\ncode: ../src\n"
+            f"command: python {script}\n")
+
+
+def test_training_job_is_a_command_job_whose_script_trains(tmp_path: Path) -> None:
+    trains = module("src/train.py", FITS)
+    repo = make_repo(tmp_path / "a", {"mlops/train.yml": command_job()}, modules=[trains])
+    result = defines_training_pipeline(repo)
     assert result.outcome is Outcome.PASS
-    assert "2 steps (step0, step1)" in result.found
-    one = make_repo(tmp_path / "b", {"mlops/pipeline.yml": pipeline(steps=1)})
-    result = defines_training_pipeline(one, min_steps=2)
+    assert "command job mlops/train.yml trains: src/train.py trains" in result.found
+    evaluate = module("src/train.py", "mlflow.sklearn.load_model", "mlflow.log_metric")
+    result = defines_training_pipeline(make_repo(tmp_path / "b", {"mlops/train.yml": command_job()},
+                                                 modules=[evaluate]))
     assert result.outcome is Outcome.FAIL
-    assert "mlops/pipeline.yml (1 step)" in result.found
+    assert "none trains a model" in result.found
+    result = defines_training_pipeline(make_repo(tmp_path / "c", {"mlops/train.yml": command_job()}))
+    assert result.outcome is Outcome.UNKNOWN
+    assert "no script it names is in src" in result.found
 
 
-def test_training_pipeline_counts_steps_of_local_pipeline_components(tmp_path: Path) -> None:
-    component = schema("pipelineComponent") + "type: pipeline\nname: train\njobs:\n" + "".join(
-        f"  s{i}:\n    component: azureml:s{i}:1\n" for i in range(3)
-    )
-    job = schema("pipelineJob") + "type: pipeline\njobs:\n  train:\n    component: file:./train-comp.yml\n"
-    repo = make_repo(tmp_path, {"mlops/pipeline.yml": job, "mlops/train-comp.yml": component})
-    result = defines_training_pipeline(repo, min_steps=2)
+def test_training_pipeline_follows_local_and_registered_components(tmp_path: Path) -> None:
+    job = (schema("pipelineJob") + "type: pipeline\njobs:\n  prep:\n    component: file:./prep.yml\n"
+           "  train:\n    component: azureml:taxi_train@latest\n")
+    files = {"mlops/pipeline.yml": job, "mlops/prep.yml": component("taxi_prep", "prep.py"),
+             "mlops/train.yml": component("taxi_train", "train.py")}
+    modules = [module("src/prep.py", "pandas.read_parquet"), module("src/train.py", FITS)]
+    result = defines_training_pipeline(make_repo(tmp_path / "a", files, modules=modules))
     assert result.outcome is Outcome.PASS
-    assert "3 steps" in result.found
+    assert "src/train.py" in result.found
+    remote = make_repo(tmp_path / "b", {"mlops/pipeline.yml": pipeline()})
+    result = defines_training_pipeline(remote)
+    assert result.outcome is Outcome.UNKNOWN
+    assert "azureml:step0:1, which no YAML of the repository defines" in result.found
 
 
-def test_training_pipeline_from_dsl_pipeline(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path, {}, modules=[module("src/pipe.py", "azure.ai.ml.dsl.pipeline")])
-    result = defines_training_pipeline(repo, min_steps=2)
+def test_training_from_sdk_code(tmp_path: Path) -> None:
+    dsl = module("src/pipe.py", "azure.ai.ml.dsl.pipeline",
+                 Call("azure.ai.ml.load_component", 4, string_args=("train.yml",)))
+    files = {"src/train.yml": component("taxi_train", "train.py").replace("../src", ".")}
+    trains = module("src/train.py", FITS)
+    result = defines_training_pipeline(make_repo(tmp_path / "a", files, modules=[dsl, trains]))
     assert result.outcome is Outcome.PASS
-    assert "src/pipe.py:3" in result.found
-    test_module = module("tests/test_p.py", "dsl.pipeline", is_test=True)
-    tests_only = make_repo(tmp_path / "t", {}, modules=[test_module])
-    assert defines_training_pipeline(tests_only, min_steps=2).outcome is Outcome.FAIL
+    assert "@dsl.pipeline in src/pipe.py:3" in result.found
+    keywords = (("source_directory", "../src"), ("script", "train.py"))
+    run = module("ops/submit.py", Call("azureml.core.ScriptRunConfig", 5, frozenset(dict(keywords)),
+                                       tuple(dict(keywords).values()), keywords))
+    result = defines_training_pipeline(make_repo(tmp_path / "b", {}, modules=[run, trains]))
+    assert result.outcome is Outcome.PASS
+    assert "SDK v1 ScriptRunConfig" in result.found
+    for name, other in (("t", module("tests/test_p.py", "azure.ai.ml.dsl.pipeline", is_test=True)),
+                        ("k", module("pipelines/p.py", "kfp.dsl.pipeline"))):  # a test; Kubeflow's DSL
+        result = defines_training_pipeline(make_repo(tmp_path / name, {}, modules=[other]))
+        assert result.outcome is Outcome.FAIL
 
 
 # -- MLL-202 defines_training_environment ----------------------------------------------------
@@ -196,6 +270,33 @@ def test_training_environment(tmp_path: Path) -> None:
     result = defines_training_environment(make_repo(tmp_path / "c", {"env.yml": image_only}))
     assert result.outcome is Outcome.FAIL
     assert "only an image" in result.found
+
+
+def test_training_environment_sdk_v1_files_and_code(tmp_path: Path) -> None:
+    folder = {"config/training/azureml_environment.json": '{"name": "train"}',
+              "config/training/conda_dependencies.yml": "dependencies: [python=3.10]\n"}
+    result = defines_training_environment(make_repo(tmp_path / "a", folder))
+    assert result.outcome is Outcome.PASS
+    assert "conda_dependencies.yml" in result.found
+    run_config = ("script: train.py\nenvironment:\n  python:\n    condaDependenciesFile: config/conda.yml\n")
+    files = {"m/config/train.runconfig": run_config, "m/config/conda.yml": "dependencies: [python=3.10]\n"}
+    result = defines_training_environment(make_repo(tmp_path / "b", files))
+    assert result.outcome is Outcome.PASS
+    assert "run configuration environment from conda file m/config/conda.yml" in result.found
+    environment = Call("azure.ai.ml.entities.Environment", 7, frozenset({"image", "conda_file"}))
+    code = module("ops/env.py", environment)
+    assert defines_training_environment(make_repo(tmp_path / "c", {}, modules=[code])).outcome is Outcome.PASS
+
+
+def test_curated_environment_by_name_is_not_defined(tmp_path: Path) -> None:
+    curated = "azureml:AzureML-sklearn-1.0-ubuntu20.04-py38-cpu@latest"
+    job = command_job().replace("azureml:taxi-env:1", curated)
+    result = defines_training_environment(make_repo(tmp_path / "a", {"mlops/train.yml": job}))
+    assert result.outcome is Outcome.FAIL
+    assert "curated Azure ML environments referenced by name" in result.found
+    result = defines_training_environment(make_repo(tmp_path / "b", {"mlops/train.yml": command_job()}))
+    assert result.outcome is Outcome.FAIL
+    assert "azureml:taxi-env:1) that no file of the repository defines" in result.found
 
 
 # -- MLL-211 pipeline_uses_versioned_data ----------------------------------------------------
@@ -224,6 +325,15 @@ def test_pipeline_versioned_data_set_by_ci(tmp_path: Path) -> None:
     assert result.evidence[0].location == f"{WORKFLOW}:20"
 
 
+def test_versioned_data_of_command_jobs_and_run_configurations(tmp_path: Path) -> None:
+    job = command_job() + "inputs:\n  raw:\n    type: uri_folder\n    path: azureml:taxi-raw@latest\n"
+    assert pipeline_uses_versioned_data(make_repo(tmp_path / "a", {"t.yml": job})).outcome is Outcome.FAIL
+    run_config = "script: t.py\ndata:\n  d:\n    dataLocation:\n      dataset: {name: credit, version: 1}\n"
+    result = pipeline_uses_versioned_data(make_repo(tmp_path / "b", {"c/t.runconfig": run_config}))
+    assert result.outcome is Outcome.PASS
+    assert "dataset credit version 1" in result.found
+
+
 # -- MLL-301 defines_model_deployment --------------------------------------------------------
 
 
@@ -236,10 +346,32 @@ def test_model_deployment(tmp_path: Path) -> None:
     no_model = schema("managedOnlineDeployment") + "name: blue\nendpoint_name: taxi-online\n"
     result = defines_model_deployment(make_repo(tmp_path / "c", {BLUE: no_model}))
     assert result.outcome is Outcome.FAIL
-    assert "(no model)" in result.found
-    code = module("src/deploy.py", "azure.ai.ml.entities.ManagedOnlineDeployment")
-    python = make_repo(tmp_path / "d", {}, modules=[code])
-    assert defines_model_deployment(python).outcome is Outcome.PASS
+    assert "blue.yml names no model" in result.found
+    no_endpoint = schema("managedOnlineDeployment") + "name: blue\nmodel: azureml:taxi-model:4\n"
+    result = defines_model_deployment(make_repo(tmp_path / "e", {BLUE: no_endpoint}))
+    assert result.outcome is Outcome.PASS
+    assert "the endpoint given when it is created" in result.found
+
+
+def test_model_deployment_in_code_and_v1_files(tmp_path: Path) -> None:
+    built = module("src/deploy.py", "azure.ai.ml.entities.ManagedOnlineDeployment")
+    result = defines_model_deployment(make_repo(tmp_path / "a", {}, modules=[built]))
+    assert result.outcome is Outcome.FAIL
+    assert "builds ManagedOnlineDeployment but no code creates it" in result.found
+    created = module("src/deploy.py", "azure.ai.ml.entities.ManagedOnlineDeployment",
+                     "ml_client.online_deployments.begin_create_or_update")
+    assert defines_model_deployment(make_repo(tmp_path / "b", {}, modules=[created])).outcome is Outcome.PASS
+    v1 = module("ops/deploy.py", "azureml.core.webservice.AciWebservice.deploy_configuration",
+                "azureml.core.model.InferenceConfig", "azureml.core.model.Model.deploy")
+    result = defines_model_deployment(make_repo(tmp_path / "c", {}, modules=[v1]))
+    assert result.outcome is Outcome.PASS
+    assert "SDK v1 Model.deploy with AciWebservice, InferenceConfig" in result.found
+    files = {"config/deploymentconfig.yml": "computeType: AKS\nautoScaler: {autoscaleEnabled: true}\n"}
+    result = defines_model_deployment(make_repo(tmp_path / "d", files))
+    assert result.outcome is Outcome.PASS
+    assert "CLI v1 deployment configuration (computeType AKS)" in result.found
+    client = module("ops/deploy.py", "mlflow.deployments.get_deploy_client", "client.create_deployment")
+    assert defines_model_deployment(make_repo(tmp_path / "e", {}, modules=[client])).outcome is Outcome.PASS
 
 
 def test_model_deployment_model_given_by_ci(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ from mlops_ladder.assessment.evidence.repo.azureml.assets import (
     monitor_alerts_azure_monitor,
     monitor_signals,
     monitor_target,
-    pipeline_data_inputs,
     pipeline_steps,
     schedule_job_ref,
     step_component_refs,
 )
 from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
+from mlops_ladder.assessment.evidence.repo.azureml.jobs import job_data_inputs
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.values import (
     is_expression,
@@ -119,7 +119,8 @@ def test_asset_line_and_name(tmp_path: Path) -> None:
 
 
 def test_unmodelled_aml_schema_is_not_an_asset(tmp_path: Path) -> None:
-    evidence, _ = collect(tmp_path, {"automl.yml": f"$schema: {SCHEMA.format('autoMLJob')}\ntype: automl\n"})
+    connection = f"$schema: {SCHEMA.format('azureBlobConnection')}\nname: c\n"
+    evidence, _ = collect(tmp_path, {"conn.yml": connection})
     assert evidence.assets == []
 
 
@@ -152,6 +153,9 @@ BY_SHAPE = [
     ("name: cpu\ntype: amlcompute\nmin_instances: 0\n", AmlKind.COMPUTE),
     ("name: blob\ntype: azure_blob\naccount_name: acct\ncontainer_name: data\n", AmlKind.DATASTORE),
     ("paths:\n  - folder: ./data\n", AmlKind.MLTABLE),
+    ("type: automl\ntask: classification\ntraining_data: {path: azureml:d:1}\n", AmlKind.AUTOML_JOB),
+    ("computeType: AKS\nautoScaler: {autoscaleEnabled: true}\n", AmlKind.V1_DEPLOYMENT_CONFIG),
+    ("entryScript: score.py\nruntime: python\ncondaFile: conda.yml\n", AmlKind.V1_INFERENCE_CONFIG),
 ]
 
 
@@ -171,6 +175,23 @@ def test_recognised_by_file_name(tmp_path: Path) -> None:
     assert [(a.kind, a.path) for a in evidence.assets] == [
         (AmlKind.MLTABLE, "data/taxi/MLTable"),
         (AmlKind.FEATURESET_SPEC, "features/trips/spec/FeaturesetSpec.yaml"),
+    ]
+
+
+def test_sdk_v1_files_are_recognised_by_name(tmp_path: Path) -> None:
+    evidence, _ = collect(
+        tmp_path,
+        {
+            "model/config/train.runconfig": "script: train.py\ntarget: cpu-cluster\n",
+            "configuration/training/azureml_environment.json": '{"name": "training", "python": {}}',
+            "model/config/deploymentconfig.json": '{"computeType": "ACI", "authEnabled": true}',
+            "infra/deploy.parameters.json": '{"parameters": {"computeType": {"value": "ACI"}}}',
+        },
+    )
+    assert [(a.kind, a.path) for a in evidence.assets] == [
+        (AmlKind.V1_ENVIRONMENT, "configuration/training/azureml_environment.json"),
+        (AmlKind.V1_DEPLOYMENT_CONFIG, "model/config/deploymentconfig.json"),
+        (AmlKind.RUN_CONFIG, "model/config/train.runconfig"),
     ]
 
 
@@ -288,7 +309,7 @@ def test_pipeline_helpers(tmp_path: Path) -> None:
         "mlops/shared/train.yml",
         "azureml:evaluate:2",
     ]
-    inputs = pipeline_data_inputs(pipeline)
+    inputs = job_data_inputs(pipeline)
     assert [(i.name, i.path, i.line) for i in inputs] == [
         ("inputs.raw", "azureml:taxi-raw:3", 6),
         ("inputs.extra", "https://example.com/extra.csv", 9),
@@ -303,7 +324,7 @@ def test_step_helpers_on_non_pipelines(tmp_path: Path) -> None:
     data = only_asset(tmp_path, "data.yml", "name: d\ntype: uri_file\npath: ./d.csv\n")
     assert pipeline_steps(data) == []
     assert step_component_refs(data) == []
-    assert pipeline_data_inputs(data) == []
+    assert job_data_inputs(data) == []
 
 
 DEPLOYMENT = """\

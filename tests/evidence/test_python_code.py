@@ -270,8 +270,6 @@ def test_unreachable_blocking_branch_is_not_a_gate(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        # a threshold, not a comparison with the current model
-        "    if score < 0.8:\n        raise ValueError('too weak')\n",
         # exit status 0 is success: nothing is blocked
         "    if score < float(prod.tags['score']):\n        sys.exit(0)\n",
         # counting versions is not comparing metrics
@@ -289,17 +287,33 @@ def test_non_blocking_or_non_metric_comparisons_are_not_gates(tmp_path: Path, bo
     assert module(evidence, "src/evaluate.py").gates == ()
 
 
-def test_comparison_without_reading_the_registry_is_not_a_gate(tmp_path: Path) -> None:
+@pytest.mark.parametrize("test", ["score < 0.8", "score < min_score"])
+def test_threshold_that_stops_the_run_before_registering_is_a_gate(tmp_path: Path, test: str) -> None:
     evidence, _ = collect(tmp_path, {
         "src/evaluate.py": (
             "import mlflow\n"
-            "def main(score, baseline_score):\n"
-            "    if score < baseline_score:\n"
-            "        raise ValueError('worse than the baseline')\n"
+            "def main(score, min_score):\n"
+            f"    if {test}:\n"
+            "        raise ValueError('too weak')\n"
             "    mlflow.register_model('runs:/x/model', 'taxi')\n"
         ),
     })
-    assert module(evidence, "src/evaluate.py").gates == ()
+    (gate,) = module(evidence, "src/evaluate.py").gates
+    assert gate.detail == "stops the run (raise, exit, cancel) when the candidate misses a threshold"
+
+
+def test_threshold_check_in_a_module_that_does_not_register_is_not_a_gate(tmp_path: Path) -> None:
+    evidence, _ = collect(tmp_path, {
+        "src/evaluate.py": (
+            "import json\n"
+            "def main(score, min_score, out):\n"
+            "    if score < min_score:\n"
+            "        raise ValueError('too weak')\n"
+            "    json.dump({'score': score}, out)\n"
+        ),
+    })
+    evaluate = module(evidence, "src/evaluate.py")
+    assert evaluate.gates == () and evaluate.gate_candidates == ()
 
 
 def test_assert_on_the_comparison_is_a_gate(tmp_path: Path) -> None:

@@ -1,52 +1,52 @@
-"""Checks that data sources are declared as code and versioned (data assets, datastores, MLTable,
-DVC)."""
+"""Checks that data sources are declared as code or config (data_sources.py lists what counts) and that
+the training data is versioned (DVC, data assets with an explicit version, job inputs and run
+configurations that pin a data asset version)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.azureml.common import (
-    KIND_LABELS,
-    label_of,
-    listed,
-    location_at,
-    looked_at,
+from mlops_ladder.assessment.checks.azureml.common import label_of, listed, location_at, looked_at
+from mlops_ladder.assessment.checks.azureml.data_sources import (
+    FILE_KIND_LABELS,
+    declared_sources,
+    local_file_reads,
 )
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs
-from mlops_ladder.assessment.checks.text import plural
+from mlops_ladder.assessment.checks.text import name_list, plural
+from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.repo.azureml.jobs import JOB_KINDS, job_data_inputs
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_data
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
 
-def _dvc_files(repo: RepoEvidence) -> list[str]:
-    files = repo.files
-    found = [f.path for f in files.with_suffix(".dvc")]
-    found += [f.path for f in files.named("dvc.yaml", "dvc.lock")]
-    if files.exists(".dvc/config"):
-        found.append(".dvc/config")
-    return sorted(found)
-
 
 def declares_data_sources(repo: RepoEvidence) -> CheckResult:
-    """Are the data sources declared as code (data assets, datastores, MLTable files, or DVC)?"""
-    assets = repo.azureml.of_kind(AmlKind.DATA, AmlKind.DATASTORE, AmlKind.MLTABLE)
-    dvc = _dvc_files(repo)
-    if not assets and not dvc:
-        return failed(
-            "no Azure ML data asset, datastore or MLTable YAML and no DVC files "
-            f"(*.dvc, dvc.yaml, .dvc/config); {looked_at(repo)}"
+    """Are the data sources declared as code or config (data assets, datastores, MLTable, DVC, job inputs
+    that name a data asset, datastore path or URI, run configuration datasets, loaders in code)?"""
+    sources = declared_sources(repo)
+    if sources:
+        counts = Counter(s.kind for s in sources)
+        first = sources[0]
+        kinds = ", ".join(f"{kind} x{n}" if n > 1 else kind for kind, n in counts.items())
+        return passed(
+            f"data sources declared: {kinds}, e.g. {first.detail} ({first.location})",
+            refs((s.location, f"{s.kind}: {s.detail}") for s in sources),
         )
-    counts = defaultdict(int)
-    for asset in assets:
-        counts[KIND_LABELS[asset.kind]] += 1
-    parts = [plural(n, label) for label, n in counts.items()]
-    if dvc:
-        parts.append(f"DVC ({listed(dvc)})")
-    evidence = [(a.location, f"{KIND_LABELS[a.kind]} {a.name or ''}".strip()) for a in assets]
-    evidence += [(path, "DVC") for path in dvc]
-    return passed(f"data sources declared as code: {', '.join(parts)}", refs(evidence))
+    local = local_file_reads(repo)
+    committed = ""
+    if local:
+        files = listed(s.detail for s in local)
+        committed = f"; code reads {files} from the repository by a relative path: a copied file, no source"
+    return failed(
+        "no data asset, datastore, MLTable or DVC file, no job input that names a data asset, datastore path "
+        f"or URI, and no module that loads data from a named source{committed}; {looked_at(repo)} and "
+        f"{plural(len(repo.python.code_modules), 'Python module')}",
+        refs((s.location, f"reads {s.detail} from the repository") for s in local),
+    )
 
 
 def _data_version(asset: AmlAsset) -> str | None:
@@ -56,36 +56,61 @@ def _data_version(asset: AmlAsset) -> str | None:
     return None if str(version).strip().lower() == "latest" else str(version).strip()
 
 
+def _versions(repo: RepoEvidence) -> tuple[list[tuple[Location, str]], list[tuple[Location, str]]]:
+    """(versioned, unversioned) data: data asset YAML by its `version`, job inputs and run configuration
+    datasets by the version they read (`azureml:name:3` is versioned, `@latest` is not)."""
+    versioned, unversioned = [], []
+    for asset in repo.azureml.of_kind(AmlKind.DATA):
+        version = _data_version(asset)
+        if version is None:
+            unversioned.append((asset.location, f"data asset {label_of(asset)} has no version"))
+        else:
+            versioned.append((location_at(asset, "version"), f"{asset.name or asset.path}:{version}"))
+    for job in repo.azureml.of_kind(*JOB_KINDS):
+        for data_input in job_data_inputs(job):
+            ref = data_input.asset
+            if ref is None:
+                continue
+            where = Location(job.path, data_input.line)
+            (versioned if ref.is_pinned else unversioned).append((where, f"{data_input.name} = {ref.text}"))
+    for config in repo.azureml.of_kind(AmlKind.RUN_CONFIG):
+        for data in run_config_data(config):
+            if data.dataset is None:
+                continue
+            where = Location(config.path, data.line)
+            if data.version and data.version.lower() != "latest":
+                versioned.append((where, f"dataset {data.dataset} version {data.version}"))
+            else:
+                unversioned.append((where, f"dataset {data.dataset} without a version"))
+    return versioned, unversioned
+
+
 def versions_data(repo: RepoEvidence) -> CheckResult:
-    """Is the training data versioned (DVC-tracked, or data assets with an explicit version)?"""
+    """Is the training data versioned (DVC-tracked, data assets with an explicit version, jobs that read a
+    pinned data asset version)?"""
     tracked = [f.path for f in repo.files.with_suffix(".dvc")]
     tracked += [f.path for f in repo.files.named("dvc.lock")]
-    data = repo.azureml.of_kind(AmlKind.DATA)
-    unversioned = [a for a in data if _data_version(a) is None]
-    versioned = [a for a in data if _data_version(a) is not None]
+    versioned, unversioned = _versions(repo)
     if tracked:
         found = f"DVC tracks data ({listed(sorted(tracked))})"
         if unversioned:
-            found += f"; {plural(len(unversioned), 'data asset')} without a version"
+            found += f"; {plural(len(unversioned), 'data asset reference')} without a version"
         return passed(found, refs((path, "DVC-tracked") for path in sorted(tracked)))
     if unversioned:
         return failed(
-            f"{plural(len(unversioned), 'data asset')} without an explicit version: "
-            + listed(label_of(a) for a in unversioned)
+            "data read or declared without a version: " + name_list(what for _, what in unversioned)
             + ("" if not versioned else f" ({len(versioned)} other(s) versioned)"),
-            refs((a.location, "no version") for a in unversioned),
+            refs((where, what) for where, what in unversioned),
         )
     if versioned:
-        return passed(
-            "every data asset has an explicit version: "
-            + listed(f"{a.name or a.path}:{_data_version(a)}" for a in versioned),
-            refs((location_at(a, "version"), f"version {_data_version(a)}") for a in versioned),
-        )
+        names = name_list(what for _, what in versioned)
+        return passed(f"data assets are versioned: {names}", refs(versioned))
     others = repo.azureml.of_kind(AmlKind.DATASTORE, AmlKind.MLTABLE)
     detail = f" (only {plural(len(others), 'datastore or MLTable file')}: no version)" if others else ""
     return failed(
-        f"no DVC-tracked data (*.dvc, dvc.lock) and no Azure ML data asset YAML{detail}; " + looked_at(repo),
-        refs((a.location, KIND_LABELS[a.kind]) for a in others),
+        "no DVC-tracked data (*.dvc, dvc.lock), no Azure ML data asset YAML and no job that reads a data "
+        f"asset version{detail}; " + looked_at(repo),
+        refs((a.location, FILE_KIND_LABELS[a.kind]) for a in others),
     )
 
 

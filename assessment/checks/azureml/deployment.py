@@ -20,6 +20,7 @@ from mlops_ladder.assessment.checks.azureml.common import (
     unquoted,
     values_at_deploy,
 )
+from mlops_ladder.assessment.checks.azureml.deployment_code import code_deployments
 from mlops_ladder.assessment.checks.base import CheckResult, failed, not_applicable, passed, refs, unknown
 from mlops_ladder.assessment.checks.text import plural
 from mlops_ladder.assessment.evidence.repo.azureml.assets import (
@@ -40,39 +41,41 @@ def _deployments(repo: RepoEvidence) -> list[AmlAsset]:
 
 
 def defines_model_deployment(repo: RepoEvidence) -> CheckResult:
-    """Is there an online or batch deployment, as code, that names its endpoint and model?"""
-    deployments = _deployments(repo)
+    """Is there a deployment defined as code that names its model: online or batch deployment YAML, SDK
+    code that creates one (azure-ai-ml, SDK v1 Model.deploy, MLflow's deploy client) or CLI v1
+    deployment and inference configurations?"""
     complete, incomplete = [], []
-    for deployment in deployments:
+    for deployment in _deployments(repo):
         models = [v for v, _, _ in values_at_deploy(repo, deployment, "model", DEPLOY_ACTIONS)]
         has_model = all(v is not None for v in models) or (
             deployment.kind is AmlKind.BATCH_DEPLOYMENT and "component" in deployment.data
         )
-        present = {"endpoint_name": deployment_endpoint(deployment) is not None, "model": has_model}
-        missing = [what for what, ok in present.items() if not ok]
-        (incomplete if missing else complete).append((deployment, missing))
+        (complete if has_model else incomplete).append(deployment)
     if complete:
-        deployment, _ = complete[0]
+        deployment = complete[0]
         return passed(
             f"{KIND_LABELS[deployment.kind]} {label_of(deployment)} deploys "
-            f"{_describe_model(deployment)} to endpoint {deployment_endpoint(deployment)}"
+            f"{_describe_model(deployment)} to {_describe_endpoint(deployment)}"
             + (f"; {len(complete) - 1} more deployment(s)" if len(complete) > 1 else ""),
-            refs((d.location, f"{KIND_LABELS[d.kind]} -> {deployment_endpoint(d)}") for d, _ in complete),
+            refs((d.location, f"{KIND_LABELS[d.kind]} -> {_describe_endpoint(d)}") for d in complete),
         )
-    python = python_calls(repo, *DEPLOYMENT_CLASSES)
-    if python:
-        module, call = python[0]
-        return passed(f"deployment built with azure-ai-ml in {module.path}:{call.line} ({call.name})",
-                      call_refs(python))
-    if incomplete:
-        return failed(
-            "deployment YAML without an endpoint or a model: "
-            + listed(f"{d.path} (no {' or '.join(missing)})" for d, missing in incomplete),
-            refs((d.location, "missing " + ", ".join(missing)) for d, missing in incomplete),
-        )
+    defined, unused = code_deployments(repo)
+    if defined:
+        where, what = defined[0]
+        more = f"; {len(defined) - 1} more" if len(defined) > 1 else ""
+        return passed(f"{what} at {where}{more}", refs(defined))
+    if incomplete or unused:
+        gaps = [(d.location, f"{d.path} names no model") for d in incomplete] + unused
+        return failed("deployments that are not complete: " + listed(what for _, what in gaps), refs(gaps))
     return failed(
-        f"no online or batch deployment YAML and no azure-ai-ml deployment code; {looked_at(repo)}"
+        "no online or batch deployment YAML, no code that creates a deployment (azure-ai-ml, SDK v1 "
+        f"Model.deploy, MLflow deploy client) and no CLI v1 deployment configuration; {looked_at(repo)}"
     )
+
+
+def _describe_endpoint(deployment: AmlAsset) -> str:
+    endpoint = deployment_endpoint(deployment)
+    return f"endpoint {endpoint}" if endpoint else "the endpoint given when it is created (--endpoint-name)"
 
 
 def _describe_model(deployment: AmlAsset) -> str:

@@ -86,11 +86,12 @@ def has_evaluation_gate(repo: RepoEvidence) -> CheckResult:
         module, call = registrations[0]
         return failed(
             f"{module.path}:{call.line} registers every model it is given: no code compares the candidate "
-            "with the current model from the registry before registration",
+            "with the current model from the registry, or its metrics with thresholds, before registration",
             refs(registration_refs),
         )
     return failed(
-        "no code compares a candidate with the current model from the registry and blocks a worse one; "
+        "no code compares a candidate with the current model from the registry, or its metrics with "
+        "thresholds, and blocks a worse one; "
         f"looked at {plural(len(code), 'non-test module')}"
     )
 

@@ -1,5 +1,6 @@
-"""Checks of the training code: experiments tracked in MLflow, models registered, random seeds set,
-data validated."""
+"""Checks of the training code: runs and metrics tracked (MLflow, or the Azure ML SDK v1 run), models
+registered (from code, CI, or `az ml model create|register` in a script file), random seeds set, data
+validated."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, ref
 from mlops_ladder.assessment.checks.code.modules import code_modules, imported_roots, project_tests
 from mlops_ladder.assessment.checks.text import name_list, plural, subject
 from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.repo.azureml.model import CliCommand
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonModule
 from mlops_ladder.assessment.evidence.repo.python.registry import REGISTRATION_LAST_NAMES, registers_model
@@ -24,6 +26,12 @@ MLFLOW_CLIENT_LOGS = frozenset(
     {"log_metric", "log_metrics", "log_param", "log_params", "log_batch", "log_artifact", "log_artifacts",
      "log_dict", "log_figure", "log_table", "log_input"}
 )
+# Azure ML SDK v1: methods of the Run that `Run.get_context()` (or `experiment.start_logging()`) returns.
+AZUREML_RUN_LOGS = frozenset(
+    {"log", "log_list", "log_row", "log_table", "log_image", "log_metric", "log_confusion_matrix",
+     "log_accuracy_table", "log_predictions", "log_residuals"}
+)
+_NOT_A_RUN = ("numpy.", "math.", "cmath.", "torch.", "tensorflow.", "jax.", "scipy.", "logging.", "mlflow.")
 
 
 def mlflow_logging_calls(module: PythonModule, calls: Iterable[Call] | None = None) -> list[Call]:
@@ -37,6 +45,18 @@ def mlflow_logging_calls(module: PythonModule, calls: Iterable[Call] | None = No
         if module_level or client_level:
             found.append(call)
     return found
+
+
+def azureml_run_logging_calls(module: PythonModule) -> list[Call]:
+    """SDK v1 run logging: `run.log(...)`, `run.log_list(...)`... in a module that gets its run from
+    `Run.get_context()` or `experiment.start_logging()`."""
+    if not module.imports_any("azureml") or not module.calls_ending("Run.get_context", "start_logging"):
+        return []
+    return [
+        call for call in module.calls
+        if "." in call.name and call.name.rpartition(".")[2] in AZUREML_RUN_LOGS
+        and not call.name.startswith(_NOT_A_RUN) and "logg" not in call.name.rpartition(".")[0].lower()
+    ]
 
 
 def _mlflow_logging(repo: RepoEvidence, modules: list[PythonModule]) -> list[tuple[PythonModule, list[Call]]]:
@@ -55,6 +75,10 @@ def _mlflow_logging(repo: RepoEvidence, modules: list[PythonModule]) -> list[tup
     return logging
 
 
+def _logging_refs(logging: list[tuple[PythonModule, list[Call]]]) -> tuple:
+    return refs([(Location(m.path, calls[0].line), name_list(c.name for c in calls)) for m, calls in logging])
+
+
 def tracks_experiments(repo: RepoEvidence) -> CheckResult:
     code = code_modules(repo)
     logging = _mlflow_logging(repo, code)
@@ -63,9 +87,15 @@ def tracks_experiments(repo: RepoEvidence) -> CheckResult:
         return passed(
             f"{subject(len(logging), 'module', 'logs', 'log')} to MLflow, e.g. {module.path} "
             f"({name_list(c.name for c in calls)})",
-            refs(
-                [(Location(m.path, calls[0].line), name_list(c.name for c in calls)) for m, calls in logging]
-            ),
+            _logging_refs(logging),
+        )
+    run_logging = [(m, calls) for m in code if (calls := azureml_run_logging_calls(m))]
+    if run_logging:
+        module, calls = run_logging[0]
+        return passed(
+            f"{subject(len(run_logging), 'module', 'logs', 'log')} to the Azure ML run (SDK v1 "
+            f"Run.get_context()), e.g. {module.path} ({name_list(c.name for c in calls)})",
+            _logging_refs(run_logging),
         )
     importing = [m for m in code if m.imports_any("mlflow")]
     notebooks = [n for n in repo.python.notebooks if any(i.split(".")[0] == "mlflow" for i in n.imports)]
@@ -81,7 +111,8 @@ def tracks_experiments(repo: RepoEvidence) -> CheckResult:
             refs([(m.path, "imports mlflow, logs nothing") for m in importing]),
         )
     return failed(
-        f"no non-test module logs to MLflow; looked at {plural(len(code), 'module')}{in_notebooks}"
+        "no non-test module logs to MLflow or to an Azure ML run (SDK v1 run.log); looked at "
+        f"{plural(len(code), 'module')}{in_notebooks}"
     )
 
 
@@ -93,11 +124,18 @@ def registration_calls(repo: RepoEvidence) -> list[tuple[PythonModule, Call]]:
     ]
 
 
+def script_registrations(repo: RepoEvidence) -> list[CliCommand]:
+    """`az ml model create` (CLI v2) and `az ml model register` (CLI v1) in the repository's script files."""
+    return [c for c in repo.azureml.cli_commands if c.group == "model" and c.verb in ("create", "register")]
+
+
 def registers_models(repo: RepoEvidence) -> CheckResult:
     calls = registration_calls(repo)
     actions = repo.ci.of_kind(ActionKind.REGISTER_MODEL)
+    scripts = script_registrations(repo)
     evidence = [(Location(m.path, c.line), c.name) for m, c in calls]
     evidence += [(a.location, f"{a.pipeline} job {a.job}: {a.command or a.step}") for a in actions]
+    evidence += [(c.location, f"az ml model {c.verb}") for c in scripts]
     if calls:
         module, call = calls[0]
         return passed(f"{module.path}:{call.line} registers a model ({call.name})", refs(evidence))
@@ -106,9 +144,17 @@ def registers_models(repo: RepoEvidence) -> CheckResult:
         return passed(
             f"CI registers a model: {action.location} ({action.command or action.step})", refs(evidence)
         )
+    if scripts:
+        return passed(f"script {scripts[0].location} registers a model (az ml model {scripts[0].verb})",
+                      refs(evidence))
+    autolog = [(m, c) for m, c in repo.python.calls_ending("autolog", include_tests=False)
+               if c.name.startswith("mlflow.")]
+    only_autolog = (f"; {autolog[0][0].path} turns on mlflow autolog, which logs the model but registers "
+                    "nothing") if autolog else ""
     return failed(
-        "no code or CI step registers a model (mlflow.register_model, log_model with registered_model_name, "
-        "ml_client.models.create_or_update, az ml model create); looked at "
+        "no code, CI step or script registers a model (mlflow.register_model, log_model with "
+        "registered_model_name, ml_client.models.create_or_update, SDK v1 Model.register or "
+        f"run.register_model, az ml model create|register){only_autolog}; looked at "
         f"{plural(len(code_modules(repo)), 'module')} and {plural(len(repo.ci.actions), 'CI action')}"
     )
 

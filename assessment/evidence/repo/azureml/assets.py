@@ -1,6 +1,6 @@
-"""What one Azure ML asset says: pipeline steps and their components and data inputs, inline
-environments, a deployment's model, endpoint and scoring script, an endpoint's traffic, a
-schedule's job, a monitor's signals, target and alerts.
+"""What one Azure ML asset says: pipeline steps and their components, inline environments, a
+deployment's model, endpoint and scoring script, an endpoint's traffic, a schedule's job, a
+monitor's signals, target and alerts (a job's data inputs and the code it runs are in jobs.py).
 
 These pure helpers read one AmlAsset; checks use them instead of digging into the YAML
 themselves. Paths that an asset points at are resolved relative to the asset's folder and
@@ -10,17 +10,11 @@ returned as repo paths.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import Any
 
+from mlops_ladder.assessment.evidence.repo.azureml.jobs import pipeline_steps_of
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset
-from mlops_ladder.assessment.evidence.repo.azureml.values import (
-    AssetRef,
-    is_true,
-    node_line,
-    parse_asset_ref,
-    resolve_local_path,
-)
+from mlops_ladder.assessment.evidence.repo.azureml.values import is_true, node_line, resolve_local_path
 
 # -- pipelines -----------------------------------------------------------------------------
 
@@ -35,55 +29,12 @@ def step_components(asset: AmlAsset) -> dict[str, str]:
     """Step name -> the component it uses: a repo path for local files (`file:./x.yml`, `../c/x.yml`),
     the reference as written for registered components (`azureml:prep@latest`, `azureml:prep:1`).
     Steps with an inline component (a mapping) or an inline command have no entry."""
-    jobs = asset.data.get("jobs")
-    if not isinstance(jobs, dict):
-        return {}
-    found = {}
-    for name, step in jobs.items():
-        component = step.get("component") if isinstance(step, dict) else None
-        if isinstance(component, str) and component.strip():
-            local = resolve_local_path(asset.path, component)
-            found[str(name)] = local if local is not None else component.strip()
-    return found
+    return {step.name: step.component for step in pipeline_steps_of(asset) if step.component}
 
 
 def step_component_refs(asset: AmlAsset) -> list[str]:
     """The components a pipeline's steps use, in step order (see step_components)."""
     return list(step_components(asset).values())
-
-
-@dataclass(frozen=True)
-class DataInput:
-    """A pipeline input that reads data by path (pipeline-level or step-level)."""
-
-    name: str  # "inputs.raw_data" or "jobs.prep.inputs.raw_data"
-    path: str
-    line: int
-
-    @property
-    def asset(self) -> AssetRef | None:
-        return parse_asset_ref(self.path)
-
-
-def pipeline_data_inputs(asset: AmlAsset) -> list[DataInput]:
-    """Inputs of a pipeline (and of its steps) declared with a `path:` (data assets, URLs, local paths)."""
-    found = _data_inputs(asset.data.get("inputs"), "inputs")
-    jobs = asset.data.get("jobs")
-    if isinstance(jobs, dict):
-        for step_name, step in jobs.items():
-            if isinstance(step, dict):
-                found.extend(_data_inputs(step.get("inputs"), f"jobs.{step_name}.inputs"))
-    return found
-
-
-def _data_inputs(inputs: Any, prefix: str) -> list[DataInput]:
-    if not isinstance(inputs, dict):
-        return []
-    found = []
-    for name, spec in inputs.items():
-        if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-            found.append(DataInput(f"{prefix}.{name}", spec["path"].strip(), node_line(spec, "path")))
-    return found
 
 
 def inline_environment(node: Any) -> str | None:

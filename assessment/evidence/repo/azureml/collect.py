@@ -1,7 +1,10 @@
-"""Find the Azure ML CLI v2 YAML files of a repository and say what each one is.
+"""Find the Azure ML CLI v2 YAML files (and SDK v1 / CLI v1 configuration files) of a repository and say
+what each one is.
 
 A YAML file is recognised by its `$schema` or its shape (kinds.py). CI files, well-known tool
-configurations and conda environment files are never read here.
+configurations and conda environment files are never read here. Of the SDK v1 files, `*.runconfig`
+and `azureml_environment.json` are read by name, and JSON files only when their name says they
+configure a deployment or inference (`deploymentconfig.json`, `inference-config.json`).
 
 Only files with a top-level key that an asset could have (`$schema:`, `endpoint_name:`,
 `type: pipeline`...) are parsed, which keeps large repositories fast. Such a file that does
@@ -12,8 +15,9 @@ from __future__ import annotations
 
 import re
 
-from mlops_ladder.assessment.evidence.repo.azureml.kinds import NAMED_FILES, kind_of
+from mlops_ladder.assessment.evidence.repo.azureml.kinds import NAMED_FILES, RUN_CONFIG_SUFFIX, kind_of
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AzureMLEvidence
+from mlops_ladder.assessment.evidence.repo.azureml.scripts import collect_cli_commands
 from mlops_ladder.assessment.evidence.repo.azureml.values import node_line
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import YamlError, load_yaml
@@ -40,14 +44,14 @@ _SKIPPED_PREFIXES = ("azure-pipelines", "docker-compose")
 _ASSET_KEYS = "|".join(
     (
         r"\$schema", "endpoint_name", "auth_mode", "create_job", "create_monitor", "conda_file", "build",
-        "paths",
+        "paths", "computeType", "entryScript",
     )
 )
 _ASSET_TYPES = "|".join(
     (
-        "pipeline", "command", "sweep", "spark", "uri_file", "uri_folder", "mltable", "mlflow_model",
-        "custom_model", "triton_model", "model", "amlcompute", "computeinstance", "kubernetes", "azure_blob",
-        "azure_data_lake_gen1", "azure_data_lake_gen2", "azure_file", "one_lake",
+        "pipeline", "command", "sweep", "spark", "automl", "uri_file", "uri_folder", "mltable",
+        "mlflow_model", "custom_model", "triton_model", "model", "amlcompute", "computeinstance",
+        "kubernetes", "azure_blob", "azure_data_lake_gen1", "azure_data_lake_gen2", "azure_file", "one_lake",
     )
 )
 _MAY_BE_ASSET = re.compile(
@@ -55,9 +59,19 @@ _MAY_BE_ASSET = re.compile(
 )
 
 
+def _is_named(name: str) -> bool:
+    """Files read whatever they hold: known names, run configurations, v1 deployment configuration JSON."""
+    if name in NAMED_FILES or name.endswith(RUN_CONFIG_SUFFIX):
+        return True
+    lowered = name.lower()
+    return lowered.endswith(".json") and ("deploy" in lowered or "inference" in lowered) and (
+        "config" in lowered
+    )
+
+
 def _is_candidate(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
-    if name in NAMED_FILES:
+    if _is_named(name):
         return True
     if not name.lower().endswith(YAML_SUFFIXES):
         return False
@@ -67,7 +81,8 @@ def _is_candidate(path: str) -> bool:
 
 
 def collect(files: RepoFiles) -> AzureMLEvidence:
-    """Every Azure ML asset YAML of the repository, in path order. Never raises on bad input."""
+    """Every Azure ML asset YAML of the repository, in path order, and the `az ml` commands of its script
+    files (scripts.py). Never raises on bad input."""
     evidence = AzureMLEvidence()
     for repo_file in files.files:
         if not _is_candidate(repo_file.path):
@@ -79,11 +94,12 @@ def collect(files: RepoFiles) -> AzureMLEvidence:
         asset = _read_asset(files, repo_file.path, text)
         if asset is not None:
             evidence.assets.append(asset)
+    evidence.cli_commands = collect_cli_commands(files)
     return evidence
 
 
 def _read_asset(files: RepoFiles, path: str, text: str) -> AmlAsset | None:
-    named = path.rsplit("/", 1)[-1] in NAMED_FILES
+    named = _is_named(path.rsplit("/", 1)[-1])
     if not named and _MAY_BE_ASSET.search(text) is None:
         return None
     try:

@@ -4,6 +4,10 @@ A YAML file is recognised first by its `$schema` (any Azure ML schema address: t
 azuremlschemas CDN, versioned folders, `http://azureml/sdk-2-0/...`), then by its shape
 (`type: pipeline` with `jobs:`, `endpoint_name:` with `model:`, `trigger:` with
 `create_job:`...). Files named `MLTable` and `FeaturesetSpec.yaml` are recognised by name.
+
+SDK v1 / CLI v1 files: `*.runconfig` (a run configuration) and `azureml_environment.json` (an
+environment folder) by name; deployment configurations by `computeType: ACI|AKS|...` and
+inference configurations by `entryScript:`.
 """
 
 from __future__ import annotations
@@ -14,13 +18,21 @@ from typing import Any
 
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 
-NAMED_FILES = {"MLTable": AmlKind.MLTABLE, "FeaturesetSpec.yaml": AmlKind.FEATURESET_SPEC}
+NAMED_FILES = {
+    "MLTable": AmlKind.MLTABLE,
+    "FeaturesetSpec.yaml": AmlKind.FEATURESET_SPEC,
+    "azureml_environment.json": AmlKind.V1_ENVIRONMENT,
+}
+RUN_CONFIG_SUFFIX = ".runconfig"
+# computeType values of CLI v1 deployment configurations (`az ml model deploy --dc ...`)
+_V1_COMPUTE_TYPES = frozenset({"aci", "aks", "local", "akscompute", "aciwebservice", "akswebservice"})
 
 _SCHEMA_KINDS: dict[str, AmlKind] = {
     "commandjob": AmlKind.COMMAND_JOB,
     "pipelinejob": AmlKind.PIPELINE_JOB,
     "sweepjob": AmlKind.SWEEP_JOB,
     "sparkjob": AmlKind.SPARK_JOB,
+    "automljob": AmlKind.AUTOML_JOB,
     "commandcomponent": AmlKind.COMMAND_COMPONENT,
     "pipelinecomponent": AmlKind.PIPELINE_COMPONENT,
     "environment": AmlKind.ENVIRONMENT,
@@ -79,6 +91,8 @@ def kind_of(path: str, data: dict) -> AmlKind | None:
     name = posixpath.basename(path)
     if name in NAMED_FILES:
         return NAMED_FILES[name]
+    if name.endswith(RUN_CONFIG_SUFFIX):
+        return AmlKind.RUN_CONFIG
     schema = data.get("$schema")
     if isinstance(schema, str) and schema.strip():
         by_schema = schema_name(data)
@@ -107,6 +121,8 @@ def _kind_by_shape(data: dict) -> AmlKind | None:
             return AmlKind.COMMAND_JOB
     if type_name == "sweep" and "trial" in data:
         return AmlKind.SWEEP_JOB
+    if type_name == "automl" and "task" in data:
+        return AmlKind.AUTOML_JOB
     if "endpoint_name" in data and ("model" in data or "component" in data):
         is_batch = bool(_BATCH_DEPLOYMENT_KEYS & data.keys()) or type_name in ("model", "pipeline") or (
             isinstance(data.get("settings"), dict) and "mini_batch_size" in data["settings"]
@@ -132,6 +148,11 @@ def _kind_by_shape(data: dict) -> AmlKind | None:
         return AmlKind.DATASTORE
     if _is_mltable_paths(data.get("paths")):
         return AmlKind.MLTABLE
+    compute_type = data.get("computeType")
+    if isinstance(compute_type, str) and compute_type.strip().lower() in _V1_COMPUTE_TYPES:
+        return AmlKind.V1_DEPLOYMENT_CONFIG
+    if isinstance(data.get("entryScript"), str):
+        return AmlKind.V1_INFERENCE_CONFIG
     return None
 
 

@@ -11,7 +11,7 @@ raises on bad input.
 from __future__ import annotations
 
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
-from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts
+from mlops_ladder.assessment.evidence.repo.python.gates.facts import GateFacts
 from mlops_ladder.assessment.evidence.repo.python.gates.links import link_gates
 from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence, PythonModule
 from mlops_ladder.assessment.evidence.repo.python.notebooks import read_notebook

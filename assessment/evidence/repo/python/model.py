@@ -25,9 +25,25 @@ class Call:
     line: int
     keywords: frozenset[str] = frozenset()
     string_args: tuple[str, ...] = ()  # literal string arguments (file paths, model names...)
+    # keyword -> literal string value, for the keywords given one (`script_name="train.py"`)
+    string_keywords: tuple[tuple[str, str], ...] = ()
+
+    def keyword(self, name: str) -> str | None:
+        """The literal string given to keyword *name*, or None (not given, or not a literal string)."""
+        return next((value for key, value in self.string_keywords if key == name), None)
 
     def endswith(self, suffix: str) -> bool:
         return self.name == suffix or self.name.endswith("." + suffix)
+
+
+@dataclass(frozen=True, order=True)
+class DataSource:
+    """A data source the code names (data_sources.py): a URL or cloud URI a loader reads, a database
+    query, a dataset library, an Azure ML data asset or datastore."""
+
+    line: int
+    kind: str  # "uri", "database query", "dataset library", "registered dataset", "datastore", ...
+    detail: str  # what it names: the URI, `Dataset.get_by_name('credit')`, ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,7 @@ class PythonModule:
     # overrides them, the blocking branch cannot run, nothing reads the flag); detail says why.
     gate_candidates: tuple[EvaluationGate, ...] = ()
     file_refs: frozenset[str] = frozenset()  # string literals naming a .py file (scripts loaded by path)
+    data_sources: tuple[DataSource, ...] = ()  # data sources the code names (URLs, data assets, queries)
     # (imports, every dotted prefix of them), built on the first imports_any() and rebuilt when
     # `imports` is replaced: checks ask the same module about many roots.
     _import_prefixes: tuple[frozenset[str], frozenset[str]] | None = field(

@@ -1,7 +1,8 @@
-"""One Python module into a PythonModule: parsed with `ast`, walked once (scan.py), calls resolved
-through the module's import aliases, random seeds found (seeds.py). Evaluation gates need the
-statement structure and are looked for only in the few modules that read the model registry
-or register models (registry.py, gates/analysis.py)."""
+"""One Python module into a PythonModule: parsed with `ast` (fstrings.py reads Python 3.12 f-strings
+on older interpreters), walked once (scan.py), calls resolved through the module's import aliases,
+random seeds found (seeds.py). Evaluation gates need the statement structure and are looked for
+only in the few modules that read the model registry or register models (registry.py,
+gates/analysis.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
-from mlops_ladder.assessment.evidence.repo.python.compat import blank_fstrings
-from mlops_ladder.assessment.evidence.repo.python.gates.analysis import GateFacts, ModuleNodes, analyse
+from mlops_ladder.assessment.evidence.repo.python.data_sources import data_sources
+from mlops_ladder.assessment.evidence.repo.python.fstrings import parse_python
+from mlops_ladder.assessment.evidence.repo.python.gates.analysis import analyse
+from mlops_ladder.assessment.evidence.repo.python.gates.calls import may_gate_by_threshold
+from mlops_ladder.assessment.evidence.repo.python.gates.facts import GateFacts, ModuleNodes
 from mlops_ladder.assessment.evidence.repo.python.model import PythonModule
 from mlops_ladder.assessment.evidence.repo.python.registry import needs_analysis, reads_registry
 from mlops_ladder.assessment.evidence.repo.python.scan import ModuleScan
@@ -54,28 +58,9 @@ def read_and_parse(files: RepoFiles, path: str) -> Parsed | None:
     return None if text is None else parse_module(files, path, text)
 
 
-def _parse(files: RepoFiles, path: str, text: str) -> ast.Module:
-    """The syntax tree of *text*; a module written for Python 3.12+ f-strings (PEP 701) is parsed
-    with its f-strings blanked (compat.py) and a note says so."""
-    try:
-        return ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        if "f-string" not in (exc.msg or ""):
-            raise
-        blanked = blank_fstrings(text)
-        if blanked is None:
-            raise
-        try:
-            tree = ast.parse(blanked, filename=path)
-        except SyntaxError:
-            raise exc from None
-        files.note(path, "Python 3.12 f-strings: parsed with the f-strings' contents left out")
-        return tree
-
-
 def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | None = None) -> Parsed | None:
     try:
-        tree = _parse(files, path, text)
+        tree = parse_python(text, path)
     except SyntaxError as exc:
         files.note(path, f"Python not parsed: line {exc.lineno}: {exc.msg}")
         return None
@@ -102,10 +87,14 @@ def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | Non
         calls=tuple(sorted(calls, key=lambda c: c.line)),
         seeds=tuple(Location(path, line) for line in seeds),
         file_refs=frozenset(scan.file_refs),
+        data_sources=data_sources(
+            scan.call_nodes, resolved, scan.assignments, scan.dataset_subscripts, frozenset(scan.imports)
+        ),
     )
     facts = None
     registry_functions: list[str] = []
-    if registry_via or needs_analysis(module.calls):
+    threshold = not module.is_test and may_gate_by_threshold(module.calls, scan.orders_values)
+    if registry_via or threshold or needs_analysis(module.calls):
         nodes = ModuleNodes(scan.call_nodes, scan.function_nodes, scan.assignments)
         facts = analyse(path, tree, resolved, nodes, registry_via=registry_via)
         module.gates = tuple(facts.gates)

@@ -22,6 +22,7 @@ _SKIPPED_FIELDS = frozenset(
 )
 _LEAVES = (ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.alias, ast.Pass, ast.Break, ast.Continue)
 _FIELDS: dict[type, tuple[str, ...]] = {leaf: () for leaf in _LEAVES}
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _fields_of(node_type: type) -> tuple[str, ...]:
@@ -44,6 +45,8 @@ class ModuleScan:
         self.function_nodes: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.assignments: list[ast.Assign] = []
         self.file_refs: set[str] = set()
+        self.dataset_subscripts: list[int] = []  # lines of `ws.datasets["name"]` (Azure ML SDK v1)
+        self.orders_values = False  # an ordering comparison (<, <=, >, >=) somewhere: a possible gate
 
     def walk(self, tree: ast.AST) -> None:
         handlers = {
@@ -55,6 +58,8 @@ class ModuleScan:
             ast.ClassDef: self._decorated,
             ast.Constant: self._constant,
             ast.Assign: self.assignments.append,
+            ast.Subscript: self._subscript,
+            ast.Compare: self._compare,
         }
         fields_cache = _FIELDS
         node_type_ast = ast.AST
@@ -119,6 +124,15 @@ class ModuleScan:
             if type(decorator) is not ast.Call:
                 self.decorators.append(decorator)
 
+    def _compare(self, node: ast.Compare) -> None:
+        if not self.orders_values:
+            self.orders_values = any(type(op) in _ORDERING for op in node.ops)
+
+    def _subscript(self, node: ast.Subscript) -> None:
+        value = node.value
+        if type(value) is ast.Attribute and value.attr == "datasets":
+            self.dataset_subscripts.append(node.lineno)
+
     def _constant(self, node: ast.Constant) -> None:
         value = node.value
         if type(value) is str and ".py" in value and len(value) < 1000:
@@ -141,11 +155,13 @@ class ModuleScan:
             dotted = _dotted(node.func)
             if dotted is None:
                 continue
+            strings, keyword_strings = _string_args(node)
             call = Call(
                 name=self.resolve(*dotted),
                 line=node.lineno,
                 keywords=frozenset(k.arg for k in node.keywords if k.arg),
-                string_args=_string_args(node),
+                string_args=strings,
+                string_keywords=keyword_strings,
             )
             calls.append(call)
             resolved[id(node)] = call
@@ -196,10 +212,13 @@ def _string_value(node: ast.expr) -> str | None:
     return None
 
 
-def _string_args(node: ast.Call) -> tuple[str, ...]:
+def _string_args(node: ast.Call) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The literal string arguments of a call (positional and keyword, in order), and the keywords
+    among them with their values."""
     if not node.args and not node.keywords:
-        return ()
+        return (), ()
     strings = []
+    keywords = []
     for arg in node.args:
         value = _string_value(arg)
         if value is not None:
@@ -208,4 +227,6 @@ def _string_args(node: ast.Call) -> tuple[str, ...]:
         value = _string_value(keyword.value)
         if value is not None:
             strings.append(value)
-    return tuple(strings)
+            if keyword.arg:
+                keywords.append((keyword.arg, value))
+    return tuple(strings), tuple(keywords)

@@ -1,9 +1,11 @@
-"""Evaluation gates: code that compares a candidate with the current model and stops a worse one.
+"""Evaluation gates: code that compares a candidate with the current model, or its metrics with
+thresholds, and stops a worse one.
 
-A gate needs, in one module, a read of the current model or its metrics from a registry
-(`search_model_versions`, `get_latest_versions`, `models.get`, `load_model("models:/...")`, ...)
-and a comparison (`<`, `<=`, `>`, `>=` between two computed values, or a call such as
-`is_better(...)`) in an `if` or `assert` that blocks the candidate:
+A gate against the current model needs, in one module, a read of the current model or its metrics
+from a registry (`search_model_versions`, `get_latest_versions`, `models.get`,
+`load_model("models:/...")`, SDK v1 `Model(ws, name)`, ...) and a comparison (`<`, `<=`, `>`, `>=`
+between two computed values, a metric and a literal threshold, or a call such as `is_better(...)`)
+in an `if` or `assert` that blocks the candidate:
 
 - a branch raises or exits with a non-zero status;
 - registration (or promotion / deployment) happens in one branch only, or after the `if`
@@ -12,72 +14,61 @@ and a comparison (`<`, `<=`, `>`, `>=` between two computed values, or a call su
   module registering models reads (cross-module: `link_gates`), as the Azure MLOps v2
   template does with `deploy_flag`.
 
+A threshold gate compares the candidate's metrics with thresholds and blocks the same ways, in
+a module that registers (a raise, an early return, registration in one branch) or through a flag
+another module reads before registering (a comparison that only writes a file counts only when
+a registering module reads that flag). Names that a comparison's branches set or fill
+(`failures.append(...)`) carry its result (`deploy_flag = 1 if not failures else 0`). An MLflow
+`evaluate(..., validation_thresholds=...)` (or `validate_evaluation_results`) raises when the
+model misses them, and is a gate unless an `except` swallows the error.
+
 Strictness: a comparison whose blocking branch can never run (`if True or ...`), a flag that
 is the same in both branches, or a flag that the reader overwrites with a constant before
 its `if` (MLOps v2's `deploy_flag=1`) is not a gate; it becomes a *gate candidate* whose
 detail says why, so the report can explain the failure.
 
-Only modules that read a registry or register models are analysed (registry.needs_analysis);
-gates that span modules are linked in links.py.
+Only modules that read a registry or register models (registry.needs_analysis), or that compare
+and write a file or evaluate with thresholds (may_gate_by_threshold), are analysed; gates that
+span modules are linked in links.py.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.repo.python.gates.calls import (
+    BETTER_CALL,
+    EXIT_CALLS,
+    FILE_WRITES,
+    FILLS,
+    cancels_run,
+    validates,
+)
+from mlops_ladder.assessment.evidence.repo.python.gates.facts import (
+    FlagRead,
+    FlagWrite,
+    GateFacts,
+    ModuleNodes,
+)
 from mlops_ladder.assessment.evidence.repo.python.gates.syntax import (
     DEFS,
     Frame,
     assigned_names,
     constant_assignments,
     constant_truth,
+    meets_threshold,
     nonzero_exit,
     orders_metrics,
     string_constants,
+    swallows,
     tests_none,
     walk_no_defs,
     walk_statements,
 )
 from mlops_ladder.assessment.evidence.repo.python.model import Call, EvaluationGate
 from mlops_ladder.assessment.evidence.repo.python.registry import RUN_READS, promotes_model, reads_registry
-
-_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "builtins.exit"})
-# Cancelling the pipeline run stops the steps after evaluation (SDK v1 `run.parent.cancel()`, v2 jobs).
-_CANCEL_CALLS = ("parent.cancel", "jobs.begin_cancel")
-_FILE_WRITES = ("write", "write_text", "writelines", "dump")
-_BETTER_CALL = re.compile(r"better|improv|outperform|beats?\b|exceed|champion", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class FlagWrite:
-    """A flag set by a comparison with the current model and written to a file."""
-
-    flag: str
-    keys: frozenset[str]  # the flag's name and the strings around the write (file names)
-    location: Location  # the comparison
-
-
-@dataclass(frozen=True)
-class FlagRead:
-    """An `if <flag>` that guards registration, with the flag read from a file (or overridden)."""
-
-    flag: str
-    keys: frozenset[str]
-    location: Location  # the `if`
-    bypass_line: int | None = None  # line that sets the flag to a constant before the `if`
-    binding_line: int | None = None  # line that computes the flag
-
-
-@dataclass
-class GateFacts:
-    gates: list[EvaluationGate] = field(default_factory=list)
-    candidates: list[EvaluationGate] = field(default_factory=list)
-    flag_writes: list[FlagWrite] = field(default_factory=list)
-    flag_reads: list[FlagRead] = field(default_factory=list)
 
 
 def analyse(
@@ -91,15 +82,6 @@ def analyse(
 
     *registry_via* names a project function the module calls that reads the registry for it."""
     return _Analyser(path, tree, resolved, nodes, registry_via).run()
-
-
-@dataclass
-class ModuleNodes:
-    """Nodes the module walk in scan.py already collected, so the analysis needs no new walk."""
-
-    calls: list[ast.Call]
-    functions: list[ast.FunctionDef | ast.AsyncFunctionDef]
-    assignments: list[ast.Assign]
 
 
 class _Analyser:
@@ -121,6 +103,8 @@ class _Analyser:
         self.promoting_lines: list[int] = []
         self.reads_registry = registry_via is not None or any(reads_registry(c) for c in resolved.values())
         self._survey(nodes)
+        # What a comparison is made against, for the gate's detail (decided once the survey is done).
+        self.against = "the current model" if self.reads_registry else "a threshold"
 
     def _survey(self, nodes: ModuleNodes) -> None:
         """Functions that register, lines that register, names assigned from comparisons, and reads
@@ -157,16 +141,33 @@ class _Analyser:
         return any(node.lineno <= line <= end for line in self.promoting_lines)
 
     def run(self) -> GateFacts:
-        for statement, frames in walk_statements(self.tree.body, (), None):
+        statements = list(walk_statements(self.tree.body, (), None))
+        self._comparison_results(statements)
+        for statement, frames in statements:
             if isinstance(statement, ast.Assert) and self.reads_registry and self._compares(statement.test):
                 self._gate(statement, "asserts that the candidate beats the current model")
             elif isinstance(statement, ast.If):
                 if self._compares(statement.test):
-                    if self.reads_registry:
-                        self._comparing_if(statement, frames)
+                    self._comparing_if(statement, frames)
                 else:
                     self._guarding_if(statement, frames)
+            elif isinstance(statement, ast.Assign | ast.AnnAssign):
+                self._flag_assignment(statement, frames)
+            if isinstance(statement, ast.Assign | ast.AnnAssign | ast.Expr | ast.Return):
+                self._validation(statement, frames)
         return self.facts
+
+    def _comparison_results(self, statements: list[tuple[ast.stmt, tuple]]) -> None:
+        """Names a comparison's branches assign or fill (`failures.append(...)`) carry its result."""
+        for statement, _ in statements:
+            if not isinstance(statement, ast.If) or not self._compares(statement.test, use_names=False):
+                continue
+            for node in walk_no_defs(statement.body + statement.orelse):
+                self.comparison_names.update(assigned_names(node))
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    receiver = node.func.value
+                    if node.func.attr in FILLS and isinstance(receiver, ast.Name):
+                        self.comparison_names.add(receiver.id)
 
     # -- what code does ------------------------------------------------------------------
     def _promotes_call(self, node: ast.Call) -> bool:
@@ -188,9 +189,9 @@ class _Analyser:
                 call = self.resolved.get(id(node))
                 if call is None:
                     continue
-                if call.name in _EXIT_CALLS and nonzero_exit(node):
+                if call.name in EXIT_CALLS and nonzero_exit(node):
                     return True
-                if any(call.endswith(c) for c in _CANCEL_CALLS):
+                if cancels_run(call):
                     return True
         return False
 
@@ -200,11 +201,11 @@ class _Analyser:
 
     def _compares(self, expr: ast.expr, *, use_names: bool = True) -> bool:
         for node in ast.walk(expr):
-            if isinstance(node, ast.Compare) and orders_metrics(node):
+            if isinstance(node, ast.Compare) and (orders_metrics(node) or meets_threshold(node)):
                 return True
             if isinstance(node, ast.Call):
                 call = self.resolved.get(id(node))
-                if call is not None and _BETTER_CALL.search(call.name.rpartition(".")[2]):
+                if call is not None and BETTER_CALL.search(call.name.rpartition(".")[2]):
                     return True
             if use_names and isinstance(node, ast.Name) and node.id in self.comparison_names:
                 return True
@@ -217,6 +218,8 @@ class _Analyser:
         self.facts.gates.append(EvaluationGate(Location(self.path, node.lineno), detail))
 
     def _candidate(self, node: ast.AST, detail: str) -> None:
+        if not self.reads_registry and not self.promoting_lines:
+            return  # a module that neither reads the registry nor registers: not meant as a gate
         self.facts.candidates.append(EvaluationGate(Location(self.path, node.lineno), detail))
 
     def _comparing_if(self, statement: ast.If, frames: tuple[Frame, ...]) -> None:
@@ -225,23 +228,24 @@ class _Analyser:
         branches = (statement.body, statement.orelse)
 
         exits = tuple(self._exits(b) for b in branches)
-        if exits[0] != exits[1]:
+        # A threshold check that raises stops registration only in a module that registers after it.
+        if exits[0] != exits[1] and (self.reads_registry or self._promotes_after(frames)):
             if runs[0 if exits[0] else 1]:
-                self._gate(statement, "stops the run (raise, exit, cancel) when the candidate is not better")
+                self._gate(statement, f"stops the run (raise, exit, cancel) when the candidate {self._loses}")
             else:
                 self._candidate(statement, "the branch that stops a worse candidate can never run")
             return
         promotes = tuple(self._promotes(b) for b in branches)
         if promotes[0] != promotes[1]:
             if runs[1 if promotes[0] else 0]:
-                self._gate(statement, "registers the candidate only when it beats the current model")
+                self._gate(statement, f"registers the candidate only when it beats {self.against}")
             else:
                 self._candidate(statement, "the comparison cannot fail: registration always runs")
             return
         returns = tuple(self._returns(b) for b in branches)
         if returns[0] != returns[1] and not any(promotes) and self._promotes_after(frames):
             if runs[0 if returns[0] else 1]:
-                self._gate(statement, "returns before registration when the candidate is not better")
+                self._gate(statement, f"returns before registration when the candidate {self._loses}")
             else:
                 self._candidate(statement, "the early return for a worse candidate can never run")
             return
@@ -273,7 +277,46 @@ class _Analyser:
                 self._candidate(statement, f"line {line} overwrites {flag} with a constant before it is used")
             else:
                 location = Location(self.path, statement.lineno)
-                self.facts.flag_writes.append(FlagWrite(flag, keys | {flag}, location))
+                self.facts.flag_writes.append(FlagWrite(flag, keys | {flag}, location, self.against))
+
+    def _flag_assignment(self, statement: ast.Assign | ast.AnnAssign, frames: tuple[Frame, ...]) -> None:
+        """`deploy_flag = 1 if not failures else 0`, `passed = auc >= min_auc`: a flag computed from a
+        comparison and written to a file for another module."""
+        if statement.value is None or isinstance(statement.value, ast.Constant):
+            return
+        if not self._compares(statement.value):
+            return
+        for flag in assigned_names(statement):
+            outcome = self._written_after(flag, frames)
+            if outcome is None:
+                continue
+            kind, line, keys = outcome
+            if kind == "override":
+                self._candidate(statement, f"line {line} overwrites {flag} with a constant before it is used")
+            else:
+                location = Location(self.path, statement.lineno)
+                self.facts.flag_writes.append(FlagWrite(flag, keys | {flag}, location, self.against))
+
+    def _validation(self, statement: ast.stmt, frames: tuple[Frame, ...]) -> None:
+        """MLflow validation against thresholds raises when the model misses them: a gate, unless the
+        statement sits in a `try` whose handlers swallow the error."""
+        for node in walk_no_defs([statement]):
+            call = self.resolved.get(id(node)) if isinstance(node, ast.Call) else None
+            if call is None or not validates(call):
+                continue
+            swallowed = next((owner for block, _, owner in frames if swallows(owner, block)), None)
+            if swallowed is not None:  # worth explaining wherever it is: validation is meant as a gate
+                detail = (f"{call.name} raises on missed thresholds, but the except at line "
+                          f"{swallowed.handlers[0].lineno} swallows the error")
+                self.facts.candidates.append(EvaluationGate(Location(self.path, statement.lineno), detail))
+            else:
+                self._gate(statement, f"{call.name} with validation thresholds fails the run when the "
+                                      "candidate misses them")
+            return
+
+    @property
+    def _loses(self) -> str:
+        return "is not better" if self.reads_registry else "misses a threshold"
 
     def _guarding_if(self, statement: ast.If, frames: tuple[Frame, ...]) -> None:
         """`if flag: register()` — where does the flag come from?"""
@@ -287,8 +330,9 @@ class _Analyser:
                 continue
             kind, line, keys, _ = binding
             location = Location(self.path, statement.lineno)
-            if kind == "comparison" and self.reads_registry:
-                self._gate(statement, f"registers only when {name} (compared at line {line}) is true")
+            if kind == "comparison":
+                self._gate(statement, f"registers only when {name} (compared with {self.against} at line "
+                                      f"{line}) is true")
             elif kind == "constant":
                 self.facts.flag_reads.append(FlagRead(name, keys | {name}, location, bypass_line=line))
             elif kind == "read":
@@ -348,9 +392,10 @@ class _Analyser:
                 if not isinstance(node, ast.Call):
                     continue
                 call = self.resolved.get(id(node))
-                if call is None or not any(call.endswith(w) for w in _FILE_WRITES):
+                if call is None or not any(call.endswith(w) for w in FILE_WRITES):
                     continue
                 arguments = [*node.args, *(k.value for k in node.keywords)]
                 if any(isinstance(n, ast.Name) and n.id == flag for a in arguments for n in ast.walk(a)):
                     return ("write", statement.lineno, string_constants(statement))
         return None
+

@@ -1,12 +1,13 @@
-"""Gates that span modules: a flag set from a comparison with the current model and written to a
-file by one module, read by another module that registers only when it is set (the Azure
-MLOps v2 template's `deploy_flag`). Unmatched or overridden flags become gate candidates."""
+"""Gates that span modules: a flag set from a comparison (with the current model, or of the metrics
+with thresholds) and written to a file by one module, read by another module that registers only
+when it is set (the Azure MLOps v2 template's `deploy_flag`). Unmatched or overridden flags become
+gate candidates."""
 
 from __future__ import annotations
 
 import re
 
-from mlops_ladder.assessment.evidence.repo.python.gates.analysis import FlagWrite, GateFacts
+from mlops_ladder.assessment.evidence.repo.python.gates.facts import FlagWrite, GateFacts
 from mlops_ladder.assessment.evidence.repo.python.model import EvaluationGate, PythonModule
 
 # Names that say they carry a promotion decision (used only to explain failures, never to pass).
@@ -25,7 +26,7 @@ def link_gates(modules: list[PythonModule], facts_by_path: dict[str, GateFacts])
             matched.add(write)
             if read.bypass_line is None:
                 detail = (
-                    f"sets {write.flag} from the comparison with the current model; "
+                    f"sets {write.flag} from the comparison with {write.against}; "
                     f"{reader_at} registers only when it is set"
                 )
                 _add(by_path[writer_path], gate=EvaluationGate(write.location, detail))
@@ -45,13 +46,15 @@ def link_gates(modules: list[PythonModule], facts_by_path: dict[str, GateFacts])
             else:
                 detail = (
                     f"registers only when {read.flag} (computed at line {read.binding_line}) is set, but no "
-                    "module sets it from a comparison with the current model"
+                    "module sets it from a comparison with the current model or a threshold"
                 )
             _add(by_path[reader_path], candidate=EvaluationGate(read.location, detail))
     for writer_path, write in writes:
-        if write not in matched:
+        # A threshold comparison written to a file is everyday code; only a flag named as a decision
+        # is worth explaining.
+        if write not in matched and (write.against == "the current model" or _FLAG_NAME.search(write.flag)):
             detail = (
-                f"writes {write.flag} after comparing with the current model, "
+                f"writes {write.flag} after comparing with {write.against}, "
                 "but no module reads it before registering"
             )
             _add(by_path[writer_path], candidate=EvaluationGate(write.location, detail))

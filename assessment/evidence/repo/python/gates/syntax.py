@@ -101,6 +101,13 @@ def constant_assignments(statements: list) -> dict[str, bool | None]:
     return values
 
 
+def swallows(owner: ast.AST | None, block: list) -> bool:
+    """Is *block* the body of a `try` none of whose handlers raises again?"""
+    if not isinstance(owner, ast.Try) or block is not owner.body or not owner.handlers:
+        return False
+    return not any(isinstance(n, ast.Raise) for h in owner.handlers for n in walk_no_defs(h.body))
+
+
 def tests_none(test: ast.expr) -> bool:
     """`if model is not None:` checks that something exists; it decides nothing about quality."""
     return (
@@ -133,3 +140,29 @@ def orders_metrics(node: ast.Compare) -> bool:
         return False
     words = {w for o in operands for w in re.findall(r"[a-z]+", ast.unparse(o).lower())}
     return not words & _COUNTING_WORDS
+
+
+# Words that name a model quality metric: `auc >= 0.8` compares one with a literal threshold.
+_METRIC_WORDS = frozenset(
+    {
+        "accuracy", "acc", "auc", "roc", "f1", "precision", "recall", "score", "rmse", "mse", "mae", "mape",
+        "r2", "loss", "error", "metric", "metrics", "ap", "map", "bleu", "rouge", "perplexity", "gini", "ks",
+    }
+)
+
+
+def meets_threshold(node: ast.Compare) -> bool:
+    """`auc >= 0.8`, `metrics["rmse"] < 5`: a metric ordered against a literal threshold."""
+    if len(node.ops) != 1 or not isinstance(node.ops[0], ast.Gt | ast.GtE | ast.Lt | ast.LtE):
+        return False
+    left, right = node.left, node.comparators[0]
+    if _is_literal(left) == _is_literal(right):
+        return False
+    literal = left if _is_literal(left) else right
+    value = literal.operand if isinstance(literal, ast.UnaryOp) else literal
+    number = value.value if isinstance(value, ast.Constant) else None
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return False
+    metric = right if literal is left else left
+    words = set(re.findall(r"[a-z]+\d?", ast.unparse(metric).lower()))
+    return bool(words & _METRIC_WORDS) and not words & _COUNTING_WORDS
