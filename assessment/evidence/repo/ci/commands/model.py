@@ -49,10 +49,13 @@ class ShellState:
     windows: bool
     dirs: list[str] = field(default_factory=list)
     arrays: dict[str, list[str]] = field(default_factory=dict)  # ARGS=(--file x.yml)
+    template_spec: str | None = None  # the template last published as a template spec (`az ts create`)
 
     def copy(self, **changes: object) -> ShellState:
         arrays = {name: list(values) for name, values in self.arrays.items()}
-        state = ShellState(self.cwd, dict(self.env), self.windows, list(self.dirs), arrays)
+        state = ShellState(
+            self.cwd, dict(self.env), self.windows, list(self.dirs), arrays, self.template_spec
+        )
         for name, value in changes.items():
             setattr(state, name, value)
         return state

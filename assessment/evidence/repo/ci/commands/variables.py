@@ -160,3 +160,12 @@ def resolve_path(path: str, cwd: str = "") -> str:
     if cwd and is_unresolved(cwd):
         return posixpath.join(cwd, text)  # visibly unresolved
     return posixpath.normpath(posixpath.join(cwd, text) if cwd else text)
+
+
+def dealias(text: str, aliases: tuple[tuple[str, str], ...]) -> str:
+    """*text* with each aliased folder (as written, e.g. a downloaded artifact's folder) replaced by
+    the repository folder it holds."""
+    for written, folder in aliases:
+        if written in text:
+            text = text.replace(written, anchored(folder))
+    return text

@@ -17,10 +17,11 @@ from mlops_ladder.assessment.evidence.yamlfile import line_of, yaml_key
 
 WORKFLOWS = ".github/workflows"
 
-_EXPRESSION = re.compile(r"\$\{\{\s*(inputs|matrix)\.([\w-]+)\s*\}\}")
+_EXPRESSION = re.compile(r"\$\{\{\s*(inputs|matrix|github|needs)\.([\w.-]+?)\s*\}\}")
 _MATRIX_EXPRESSION = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
-Contexts = Mapping[str, Mapping[str, str]]  # "inputs" / "matrix" -> values known as literals
+# "inputs" / "matrix" / "github" (action_path) / "needs" ("job.outputs.name") -> values known as literals
+Contexts = Mapping[str, Mapping[str, str]]
 
 
 @dataclass
