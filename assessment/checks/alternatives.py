@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, unknown
-from mlops_ladder.assessment.checks.ci.deployment import ci_smoke_tests_endpoint
+from mlops_ladder.assessment.checks.ci.deployment import ci_asserts_model_metrics, ci_smoke_tests_endpoint
 from mlops_ladder.assessment.checks.code.deployment import has_evaluation_gate
 
 if TYPE_CHECKING:
@@ -34,13 +34,14 @@ def any_of(evidence: object, alternatives: list[tuple[str, Callable[..., CheckRe
 
 
 def has_quality_gate(repo: RepoEvidence) -> CheckResult:
-    """Does something stop a worse model before production: a blocking evaluation gate, or a CI
-    smoke test of the deployed endpoint?"""
+    """Does something stop a worse model before production: a blocking evaluation gate, a CI smoke test
+    of the deployed endpoint, or a CI check of the model's metrics that stops the release?"""
     return any_of(
         repo,
         [
             ("evaluation gate", has_evaluation_gate),
             ("smoke test", ci_smoke_tests_endpoint),
+            ("CI metric check", ci_asserts_model_metrics),
         ],
     )
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, python, scoring, shell
 from mlops_ladder.assessment.evidence.repo.ci.commands.expansion import expand_words
+from mlops_ladder.assessment.evidence.repo.ci.commands.metrics import metric_check_line
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, Found, Scan, ShellState
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import resolve_path
@@ -73,6 +74,10 @@ class ScriptReader:
         for command in commands:
             line = command.line if at_line is None else at_line
             self._command(command, state, scan, depth, line)
+        check = metric_check_line(script)
+        if check is not None:  # the script checks a model's metric and fails the run on it
+            text = shorten(script.splitlines()[check].split())
+            scan.actions.append(Found(ActionKind.ASSERT_METRICS, text, check if at_line is None else at_line))
 
     def _command(self, command: Command, state: ShellState, scan: Scan, depth: int, line: int) -> None:
         for group in command.substitutions:  # `$(...)` runs first, in a subshell
