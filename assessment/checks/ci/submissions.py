@@ -138,11 +138,26 @@ def job_verdict(asset: AmlAsset) -> tuple[str, str]:
     )
     if types & _MODEL_OUTPUTS:
         return YES, f"submits the {kind} {asset.path}, which outputs a model"
-    words = " ".join(
-        str(asset.data.get(key, ""))
-        for key in ("name", "display_name", "experiment_name", "description", "command")
+    names = " ".join(
+        str(asset.data.get(key, "")) for key in ("name", "display_name", "experiment_name", "description")
     )
-    return _by_words(f"{posixpath.basename(asset.path)} {words}", f"the {kind} {asset.path}")
+    words = f"{posixpath.basename(asset.path)} {names} {_program(str(asset.data.get('command', '')))}"
+    return _by_words(words, f"the {kind} {asset.path}")
+
+
+def _program(command: str) -> str:
+    """What a job's command runs, without its options and their values (`--train_data ${{...}}` says
+    nothing about what the job does)."""
+    kept, skip = [], False
+    for word in command.split():
+        if word.startswith("-") and word not in ("-m", "-c"):
+            skip = "=" not in word
+            continue
+        if skip or "${{" in word or "}}" in word:
+            skip = False
+            continue
+        kept.append(word)
+    return " ".join(kept)
 
 
 def _by_words(text: str, what: str) -> tuple[str, str]:
