@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_ladder.assessment.evidence.repo.ci.collect import collect
+from mlops_ladder.assessment.evidence.repo.ci.commands.metrics import metric_check_line
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiEvidence
@@ -162,3 +163,27 @@ def test_a_substitution_runs_in_a_subshell(tmp_path: Path) -> None:
 def test_a_trailing_backtick_is_a_powershell_continuation_only() -> None:
     assert len(split_commands("X=`az ml job list`\naz ml job create -f a.yml")) == 2
     assert len(split_commands("az ml job create `\n  -f a.yml", windows=True)) == 1
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (
+            'ACC=$(az ml job show -n "$RUN" --query properties.metrics.accuracy -o tsv)\n'
+            'if (( $(echo "$ACC < 0.8" | bc -l) )); then exit 1; fi',
+            1,
+        ),
+        ('AUC=$(python read_metric.py)\n[ "$AUC" -lt 80 ] && exit 2', 1),
+        ("THRESHOLD=0.9\necho metric check\nexit 1", 0),  # no comparison: the threshold's line
+        ("az ml job show -n run --query metrics\n", None),  # reads, never fails
+        ("pytest tests\nif [ $? -gt 0 ]; then exit 1; fi", None),  # no metric
+    ],
+)
+def test_metric_checks_in_scripts(script: str, expected: int | None) -> None:
+    assert metric_check_line(script) == expected
+
+
+def test_a_metric_check_is_an_action(tmp_path: Path) -> None:
+    script = "ACC=$(cat metrics.json | jq .accuracy)\nawk -v a=$ACC 'BEGIN {exit !(a >= 0.8)}' || exit 1"
+    evidence = read(tmp_path, {".github/workflows/ci.yml": workflow(script)})
+    assert kinds(evidence) == [(K.ASSERT_METRICS, ())]

@@ -55,7 +55,17 @@ def sdk_deploys(repo: RepoEvidence, action: CiAction) -> bool:
     mlflow = calls_in(modules, "get_deploy_client") and calls_in(
         modules, "create_deployment", "update_deployment"
     )
-    return bool(deploys or mlflow)
+    return bool(deploys or mlflow or _updates_webservice(modules))
+
+
+def _updates_webservice(modules: list) -> bool:
+    """SDK v1: `service.update(models=[...])` on a Webservice updates the deployed model."""
+    webservice = [m for m in modules if any("Webservice" in name for name in m.imports)]
+    return any(
+        call.name.rpartition(".")[2] == "update" and "models" in call.keywords
+        for m in webservice
+        for call in m.calls
+    )
 
 
 def model_verdict(value: object) -> tuple[str, str]:
@@ -116,8 +126,8 @@ def _script_model(repo: RepoEvidence, action: CiAction) -> tuple[str, str]:
     module = module_of(repo, action)
     modules = reachable_modules(repo, module) if module else []
     script = action.files[0] if action.files else "a script"
-    if calls_in(modules, "Model.deploy"):
-        return YES, f"{script} deploys registered models with the SDK v1 (Model.deploy)"
+    if calls_in(modules, "Model.deploy") or _updates_webservice(modules):
+        return YES, f"{script} deploys registered models with the SDK v1 (Model.deploy, Webservice.update)"
     names = [text for m in modules for call in m.calls for text in call.string_args]
     if calls_in(modules, "models.get") or any(t.startswith(("azureml:", "models:/")) for t in names):
         return YES, f"{script} deploys a registered model"
