@@ -157,6 +157,9 @@ def _wait(repo: RepoEvidence, action: CiAction) -> str | None:
     """How CI waits for a submitted job, or None when it returns once the job is queued."""
     if "--stream" in action.options:
         return "--stream"
+    v1_run = any(verb in action.command for verb in ("run submit-script", "run submit-hyperdrive"))
+    if v1_run and "--async" not in action.options:
+        return "CLI v1 run streaming (no --async)"
     if action.kind is K.RUN_PYTHON and submissions.publishes(repo, action):
         runs = repo.ci.of_kind(K.RUN_PUBLISHED_PIPELINE)  # the run of the published pipeline is what waits
         return next((how for run in runs if (how := _wait(repo, run))), None)
