@@ -36,7 +36,7 @@ def run_known(
 ) -> None:
     """Record what the known *template*, called at *ref* with *inputs*, does in the job *ctx*."""
     read, note = template.ref_read(ref)
-    where = f"{template.name}@{ref or read}"
+    where = f"{template.name}@{ref or read}" + (f" (as read at {read})" if note else "")
     login = template.login_at(read)
     if login:
         builder.login(ctx, step.line, *_login_method(login, where, oidc))
