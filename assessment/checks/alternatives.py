@@ -91,6 +91,7 @@ ALTERNATIVES: dict[str, tuple[tuple[str, str], ...]] = {
     "has_quality_gate": (
         ("evaluation gate", "has_evaluation_gate"),
         ("smoke test", "ci_smoke_tests_endpoint"),
+        ("CI metric check", "ci_asserts_model_metrics"),
         ("platform gate", "platform_has_quality_gate"),
     ),
     "inference_data_is_collected": (
@@ -179,8 +180,8 @@ def ci_applies_platform_iac(repo: RepoEvidence) -> CheckResult:
 
 def has_quality_gate(repo: RepoEvidence) -> CheckResult:
     """Does something stop a worse model before production: a blocking evaluation gate, a CI smoke
-    test of the deployed endpoint, or the platform's gate (a metric condition before registration,
-    a champion/challenger comparison)?"""
+    test of the deployed endpoint, a CI step that checks the model's metrics, or the platform's gate
+    (a metric condition before registration, a champion/challenger comparison)?"""
     return _compose("has_quality_gate", repo)
 
 

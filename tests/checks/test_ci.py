@@ -115,7 +115,10 @@ def module(
 
 PIPELINE = asset(AmlKind.PIPELINE_JOB, "mlops/train/pipeline.yml")
 COMMAND = asset(AmlKind.COMMAND_JOB, "mlops/train/command.yml")
-DEPLOYMENT = asset(AmlKind.ONLINE_DEPLOYMENT, "mlops/deploy/blue.yml")
+EVALUATION = asset(
+    AmlKind.COMMAND_JOB, "mlops/train/evaluate.yml", {"command": "python score.py --model ${{inputs.model}}"}
+)
+DEPLOYMENT = asset(AmlKind.ONLINE_DEPLOYMENT, "mlops/deploy/blue.yml", {"model": "azureml:taxi-model:3"})
 
 
 def outcome(result) -> Outcome:
@@ -154,9 +157,11 @@ def test_lint_on_pull_requests() -> None:
 def test_submits_training_pipeline_from_a_pipeline_job_file() -> None:
     submit = act(K.SUBMIT_JOB, PIPELINE.path)
     assert outcome(ci_submits_training_pipeline(make_repo(submit, assets=(PIPELINE,)))) is Outcome.PASS
-    command_job = act(K.SUBMIT_JOB, COMMAND.path)
-    result = ci_submits_training_pipeline(make_repo(command_job, assets=(COMMAND,)))
-    assert result.outcome is Outcome.FAIL and "not a pipeline job" in result.found
+    command_job = act(K.SUBMIT_JOB, COMMAND.path)  # a command job that is not clearly evaluation trains
+    assert outcome(ci_submits_training_pipeline(make_repo(command_job, assets=(COMMAND,)))) is Outcome.PASS
+    scoring = act(K.SUBMIT_JOB, EVALUATION.path)
+    result = ci_submits_training_pipeline(make_repo(scoring, assets=(EVALUATION,)))
+    assert result.outcome is Outcome.FAIL and "evaluation or data job" in result.found
     variable = act(K.SUBMIT_JOB, "${{ inputs.pipeline }}")
     assert outcome(ci_submits_training_pipeline(make_repo(variable))) is Outcome.UNKNOWN
     assert outcome(ci_submits_training_pipeline(make_repo(act(K.RUN_TESTS)))) is Outcome.FAIL
@@ -182,7 +187,9 @@ def test_submits_training_pipeline_from_a_python_script() -> None:
     repo = make_repo(run, modules=(loads,), assets=(PIPELINE,))
     assert outcome(ci_submits_training_pipeline(repo)) is Outcome.PASS
     command = module("src/pkg/submit.py", "azure.ai.ml.command", "ml_client.jobs.create_or_update")
-    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(command,)))) is Outcome.FAIL
+    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(command,)))) is Outcome.PASS
+    elsewhere = module("src/pkg/submit.py", "ml_client.jobs.create_or_update")
+    assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(elsewhere,)))) is Outcome.UNKNOWN
     unrelated = module("src/pkg/submit.py", "print")
     assert outcome(ci_submits_training_pipeline(make_repo(run, modules=(unrelated,)))) is Outcome.FAIL
 
@@ -202,8 +209,8 @@ def test_training_is_scheduled_by_an_azure_ml_schedule_that_ci_creates() -> None
     assert outcome(training_is_scheduled(repo)) is Outcome.PASS
     result = training_is_scheduled(make_repo(assets=(PIPELINE, schedule)))
     assert result.outcome is Outcome.FAIL and "no CI step creates it" in result.found
-    wrong = asset(AmlKind.JOB_SCHEDULE, "mlops/train/schedule.yml", {"create_job": {"job": "./command.yml"}})
-    assert outcome(training_is_scheduled(make_repo(creates, assets=(COMMAND, wrong)))) is Outcome.FAIL
+    wrong = asset(AmlKind.JOB_SCHEDULE, "mlops/train/schedule.yml", {"create_job": {"job": "./evaluate.yml"}})
+    assert outcome(training_is_scheduled(make_repo(creates, assets=(EVALUATION, wrong)))) is Outcome.FAIL
     unresolved = act(K.CREATE_SCHEDULE, "$SCHEDULE_FILE")
     assert (
         outcome(training_is_scheduled(make_repo(unresolved, assets=(PIPELINE, schedule))))
@@ -248,9 +255,14 @@ def test_deploys_model() -> None:
     assert outcome(ci_deploys_model(make_repo(missing))) is Outcome.FAIL
     variable = act(K.DEPLOY_MODEL, "$DEPLOYMENT_FILE")
     assert outcome(ci_deploys_model(make_repo(variable))) is Outcome.UNKNOWN
+    local = asset(AmlKind.ONLINE_DEPLOYMENT, "mlops/deploy/green.yml", {"model": {"path": "./model"}})
+    result = ci_deploys_model(make_repo(act(K.DEPLOY_MODEL, local.path), assets=(local,)))
+    assert result.outcome is Outcome.FAIL and "not a registered model" in result.found
     run = act(K.RUN_PYTHON, "deploy.py")
-    sdk = module("deploy.py", "ml_client.online_deployments.begin_create_or_update")
+    sdk = module("deploy.py", "ml_client.models.get", "ml_client.online_deployments.begin_create_or_update")
     assert outcome(ci_deploys_model(make_repo(run, modules=(sdk,)))) is Outcome.PASS
+    unnamed = module("deploy.py", "ml_client.online_deployments.begin_create_or_update")
+    assert outcome(ci_deploys_model(make_repo(run, modules=(unnamed,)))) is Outcome.UNKNOWN
 
 
 def test_smoke_tests_endpoint_after_the_deployment() -> None:
@@ -294,10 +306,12 @@ def test_promotes_through_environments() -> None:
     dev = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="dev", environment="dev")
     prod = act(K.SHIFT_TRAFFIC, job="prod", environment="prod")
     assert outcome(ci_promotes_through_environments(make_repo(dev, prod))) is Outcome.PASS
-    result = ci_promotes_through_environments(make_repo(dev, prod), min_environments=3)
+    test = act(K.SHIFT_TRAFFIC, job="test", environment="test")
+    result = ci_promotes_through_environments(make_repo(dev, test), min_environments=3)
     assert result.outcome is Outcome.FAIL and "2 named environments" in result.found
     same = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="again", environment="dev")
     assert outcome(ci_promotes_through_environments(make_repo(dev, same))) is Outcome.FAIL
+    assert outcome(ci_promotes_through_environments(make_repo(prod))) is Outcome.PASS  # approvals on prod
     dynamic = act(K.DEPLOY_MODEL, DEPLOYMENT.path, job="x", environment="${{ inputs.environment }}")
     assert outcome(ci_promotes_through_environments(make_repo(dev, dynamic))) is Outcome.UNKNOWN
     tests = act(K.RUN_TESTS, environment="dev")
@@ -461,7 +475,9 @@ def test_retraining_is_event_triggered() -> None:
         is Outcome.PASS
     )
     nightly = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.SCHEDULE,))
-    result = retraining_is_event_triggered(make_repo(nightly, assets=(PIPELINE,)))
+    assert outcome(retraining_is_event_triggered(make_repo(nightly, assets=(PIPELINE,)))) is Outcome.PASS
+    by_hand = act(K.SUBMIT_JOB, PIPELINE.path, triggers=(T.MANUAL, T.PUSH))
+    result = retraining_is_event_triggered(make_repo(by_hand, assets=(PIPELINE,)))
     assert result.outcome is Outcome.FAIL and "not on an event" in result.found
     topic = Resource(
         "Microsoft.EventGrid/systemTopics",

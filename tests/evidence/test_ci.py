@@ -463,10 +463,10 @@ def test_azure_devops_stages_deployments_templates(tmp_path: Path) -> None:
     )
     assert not files.notes
     pipeline = next(p for p in evidence.pipelines if p.path == "pipelines/azure-pipelines.yml")
-    assert set(pipeline.triggers) == {T.PUSH} and not pipeline.is_template
+    assert set(pipeline.triggers) == {T.PUSH, T.MANUAL} and not pipeline.is_template  # any can be run by hand
     assert next(p for p in evidence.pipelines if p.path == "templates/deploy.yml").is_template
     tests = only(evidence, K.RUN_TESTS)
-    assert (tests.job, tests.step, tests.triggers) == ("Build.Test", "Unit tests", {T.PUSH})
+    assert (tests.job, tests.step, tests.triggers) == ("Build.Test", "Unit tests", {T.PUSH, T.MANUAL})
     assert tests.possible_triggers == {T.PULL_REQUEST}  # no `pr:`: branch policies or GitHub defaults decide
     deploy = only(evidence, K.DEPLOY_MODEL)
     assert deploy.files == ("mlops/deploy/online-deployment.yml",)  # template parameter + workingDirectory
@@ -476,7 +476,7 @@ def test_azure_devops_stages_deployments_templates(tmp_path: Path) -> None:
         "templates/deploy.yml",
     )
     assert deploy.continue_on_error and deploy.job_needs == ("Build.Test",)
-    assert deploy.triggers == {T.PUSH} and not deploy.possible_triggers  # the stage excludes PR builds
+    assert deploy.triggers == {T.PUSH, T.MANUAL} and not deploy.possible_triggers  # the stage excludes PRs
     rollback = only(evidence, K.SHIFT_TRAFFIC)
     assert rollback.condition.startswith("failed()") and "ep-prod" in rollback.command
     infra = only(evidence, K.APPLY_IAC)
@@ -495,9 +495,9 @@ def test_azure_devops_triggers(tmp_path: Path) -> None:
     }
     evidence, _ = read(tmp_path, files)
     by_file = {a.pipeline: (a.triggers, a.possible_triggers) for a in evidence.of_kind(K.RUN_TESTS)}
-    assert by_file["a.yml"] == ({T.PULL_REQUEST}, frozenset())
-    assert by_file["b.yml"] == ({T.SCHEDULE}, frozenset())
-    assert by_file["c.yml"] == ({T.EVENT}, {T.PULL_REQUEST})
+    assert by_file["a.yml"] == ({T.PULL_REQUEST, T.MANUAL}, frozenset())
+    assert by_file["b.yml"] == ({T.SCHEDULE, T.MANUAL}, frozenset())
+    assert by_file["c.yml"] == ({T.EVENT, T.MANUAL}, {T.PULL_REQUEST})
 
 
 def test_azure_devops_each_loop_and_script_files(tmp_path: Path) -> None:

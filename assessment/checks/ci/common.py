@@ -1,8 +1,9 @@
-"""What the CI checks share: how an action is named in a finding, where a script's module is, and
-whether a condition runs a step on failure."""
+"""What the CI checks share: how an action is named in a finding, where a script's module is (and the
+repository modules it imports), and whether a condition runs a step on failure."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 K = ActionKind
 T = Trigger
 
+MAX_IMPORT_DEPTH = 3  # repository modules a script imports, followed this deep
 _ON_FAILURE = re.compile(r"(?<![!(])\bfailure\(\)|(?<!not\()\bfailed\(\)|on_failure|^\|\|", re.I)
 
 
@@ -48,13 +50,43 @@ def module_of(repo: RepoEvidence, action: CiAction) -> PythonModule | None:
 
 
 def scripts_calling(repo: RepoEvidence, *suffixes: str) -> list[CiAction]:
-    """RUN_PYTHON actions whose script calls one of *suffixes* (e.g. "jobs.create_or_update")."""
+    """RUN_PYTHON actions whose script, or a repository module it imports, calls one of *suffixes*
+    (e.g. "jobs.create_or_update")."""
     found = []
     for action in repo.ci.of_kind(K.RUN_PYTHON):
         module = module_of(repo, action)
-        if module is not None and module.calls_ending(*suffixes):
+        if module is not None and calls_in(reachable_modules(repo, module), *suffixes):
             found.append(action)
     return found
+
+
+def reachable_modules(repo: RepoEvidence, module: PythonModule) -> list[PythonModule]:
+    """*module* and the repository modules it imports, transitively (MAX_IMPORT_DEPTH deep)."""
+    by_suffix = repo.python.modules_by_name_suffix()
+    seen = {module.path: module}
+    frontier = [module]
+    for _ in range(MAX_IMPORT_DEPTH):
+        following = []
+        for current in frontier:
+            for name in current.imports:
+                candidates = by_suffix.get(name, ())
+                # several modules end with the name: the one nearest the importing script
+                nearest = sorted(candidates, key=lambda m: _distance(m.path, module.path))[:1]
+                for imported in nearest:
+                    if imported.path not in seen and not imported.is_test:
+                        seen[imported.path] = imported
+                        following.append(imported)
+        frontier = following
+    return list(seen.values())
+
+
+def _distance(path: str, start: str) -> int:
+    common = posixpath.commonpath([posixpath.dirname(path) or ".", posixpath.dirname(start) or "."])
+    return path.count("/") + start.count("/") - 2 * (common.count("/") + (common not in ("", ".")))
+
+
+def calls_in(modules: list[PythonModule], *suffixes: str) -> list[str]:
+    return [call.name for m in modules for call in m.calls_ending(*suffixes)]
 
 
 def runs_on_failure(condition: str | None) -> bool:

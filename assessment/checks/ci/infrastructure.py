@@ -49,8 +49,27 @@ def _reached_files(repo: RepoEvidence, target: str) -> set[str]:
     return reached
 
 
+def applying_actions(repo: RepoEvidence, paths: set[str]) -> list[tuple[CiAction, str]]:
+    """(action, target) for CI steps that apply infrastructure code reaching one of *paths*."""
+    found = []
+    for action in repo.ci.of_kind(K.APPLY_IAC):
+        for target in action.files:
+            if not is_unresolved(target) and _reached_files(repo, target) & paths:
+                found.append((action, target))
+    return found
+
+
 def ci_applies_iac(repo: RepoEvidence) -> CheckResult:
+    """Does a CI step apply infrastructure code that declares the ML platform (the workspace)?"""
     applies = repo.ci.of_kind(K.APPLY_IAC)
+    remote = repo.ci.unknown_remote_calls()
+    if not applies and remote:
+        call = remote[0]
+        return unknown(
+            f"infrastructure may be applied by an unknown remote workflow `{call.reference}` "
+            f"({call.pipeline}): cannot tell",
+            refs((c.location, c.reference) for c in remote),
+        )
     if not applies:
         return failed(
             "no CI step applies infrastructure code (az deployment ... create, azure/arm-deploy, terraform "

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Found, Scan
 from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import dealias, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow, runs_even_if_needs_skipped
 from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
@@ -27,6 +28,7 @@ from mlops_ladder.assessment.evidence.repo.ci.model import (
     CiAction,
     CiEvidence,
     CiPipeline,
+    RemoteCall,
     Trigger,
     job_matches,
 )
@@ -53,6 +55,10 @@ class JobContext:
     workdir: str = ""
     oidc_token: bool = False  # the job can get an OIDC token (id-token: write, GitLab id_tokens)
     skipped_with_needs: bool = True  # skipped when a job it needs did not run (not so in GitLab)
+    environment_choices: tuple[str, ...] = ()  # the environments `environment` may name (by branch)
+    config_files: tuple[str, ...] = ()  # per-environment variable files the job reads
+    # (folder as written, repository folder): a downloaded artifact that holds a repository folder
+    path_aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +181,7 @@ class Builder:
         masked: bool = False,
         after_failure: bool = False,
         workdir: str | None = None,
+        target_kind: str = "",
     ) -> None:
         condition = step.condition or ctx.condition
         if after_failure:
@@ -201,6 +208,25 @@ class Builder:
                 root_pipeline=ctx.root,
                 possible_triggers=narrow(ctx.possible_triggers, step.condition),
                 working_directory=ctx.workdir if workdir is None else workdir,
+                environment_choices=ctx.environment_choices,
+                config_files=ctx.config_files,
+                target_kind=target_kind,
+            )
+        )
+
+    def remote_call(self, ctx: JobContext, reference: str, line: int, known: bool, detail: str) -> None:
+        """A job or step of *ctx* that delegates to a workflow or template of another repository."""
+        self.evidence.remote_calls.append(
+            RemoteCall(
+                reference=reference,
+                location=Location(ctx.pipeline, line),
+                pipeline=ctx.pipeline,
+                root_pipeline=ctx.root,
+                job=ctx.job,
+                triggers=ctx.triggers,
+                environment=ctx.environment,
+                known=known,
+                detail=detail,
             )
         )
 
@@ -217,6 +243,7 @@ class Builder:
     ) -> None:
         """Record what the commands of *script* (written at *line*) do."""
         cwd = ctx.workdir if workdir is None else workdir
+        script = dealias(script, ctx.path_aliases)
         scan = self.scripts.scan(script, cwd=cwd, env=ctx.env if env is None else env, shell=shell)
         # Block scalars (`run: |`) start on the line after the key.
         block = "\n" in script.rstrip("\n") or script.endswith("\n")
@@ -233,6 +260,7 @@ class Builder:
     ) -> None:
         """Record what the commands of the script file *path* (a repo path) do; they point at the step."""
         cwd = ctx.workdir if workdir is None else workdir
+        path = resolve_path(dealias(path, ctx.path_aliases))
         scan = self.scripts.scan_file(path, cwd=cwd, env=ctx.env if env is None else env)
         self._record(ctx, step, scan, lambda offset: step.line)
 

@@ -18,11 +18,17 @@ from mlops_ladder.assessment.evidence.common import Location
 class ActionKind(StrEnum):
     RUN_TESTS = "run-tests"  # pytest, python -m pytest, tox, nox
     LINT = "lint"  # ruff, flake8, pylint, black --check, pre-commit run
-    SUBMIT_JOB = "submit-job"  # az ml job create --file X (or azure/aml action)
+    SUBMIT_JOB = "submit-job"  # az ml job create --file X, az ml run submit-script|submit-pipeline (CLI v1)
     WAIT_JOB = "wait-job"  # az ml job stream / show polling (also `--stream` on submit: options)
+    PUBLISH_PIPELINE = "publish-pipeline"  # az ml pipeline create --pipeline-yaml X (CLI v1): run later
+    RUN_PUBLISHED_PIPELINE = "run-published-pipeline"  # az ml run submit-pipeline --pipeline-id, REST task
+    ASSERT_METRICS = "assert-metrics"  # a step that reads a model's metric and fails under a threshold
+    APPROVAL = "approval"  # a manual approval step: ManualValidation@0, GitLab `when: manual`
+    REGISTER_DATA = "register-data"  # az ml data create, az ml dataset register (CLI v1)
+    CREATE_COMPUTE = "create-compute"  # az ml compute create, az ml computetarget create (CLI v1)
     CREATE_SCHEDULE = "create-schedule"  # az ml schedule create|update --file X
     CREATE_ENDPOINT = "create-endpoint"  # az ml online-endpoint|batch-endpoint create|update --file X
-    DEPLOY_MODEL = "deploy-model"  # az ml online-deployment|batch-deployment create|update --file X
+    DEPLOY_MODEL = "deploy-model"  # az ml online-|batch-deployment create|update --file X, az ml model deploy
     SHIFT_TRAFFIC = "shift-traffic"  # az ml online-endpoint update --traffic "blue=0 green=100"
     INVOKE_ENDPOINT = "invoke-endpoint"  # az ml online-endpoint|batch-endpoint invoke, curl to scoring uri
     DELETE_DEPLOYMENT = "delete-deployment"  # az ml online-deployment delete
@@ -30,7 +36,7 @@ class ActionKind(StrEnum):
     VALIDATE_IAC = "validate-iac"  # what-if, validate, bicep build|lint, terraform plan|validate
     REGISTER_COMPONENT = "register-component"  # az ml component create
     REGISTER_ENVIRONMENT = "register-environment"  # az ml environment create
-    REGISTER_MODEL = "register-model"  # az ml model create
+    REGISTER_MODEL = "register-model"  # az ml model create, az ml model register (CLI v1)
     SHARE_MODEL = "share-model"  # az ml model share / create --registry-name
     RUN_PYTHON = "run-python"  # python path/to/script.py | python -m pkg.module (files: the script path)
     # Other ML platforms and package managers (ci/commands/platforms.py):
@@ -76,6 +82,15 @@ class CiAction:
     #   (Azure DevOps without `pr:`: PR builds come from GitHub defaults or Azure Repos branch policies;
     #    GitLab branch pipelines, which run on merge request branches too)
     working_directory: str = ""  # repo-relative folder the command ran in ("" = repository root)
+    # The environments the job's environment may name, chosen by branch or parameter (an Azure DevOps
+    # variable set differently in `${{ if }}` branches, a choice input); () when it names one.
+    environment_choices: tuple[str, ...] = ()
+    config_files: tuple[
+        str, ...
+    ] = ()  # per-environment variable files the job reads (ADO variable templates)
+    # What the action acts on when that is not a file of this repository, as a known remote template
+    # says: "training-pipeline" (a training pipeline it builds from this repo's code), "monitor".
+    target_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,22 @@ class ActionRef:
     location: Location
     pinned: bool  # pinned to a 40-hex commit SHA (or a docker digest)
     local: bool  # ./path in this repository
+
+
+@dataclass(frozen=True)
+class RemoteCall:
+    """A job or step that delegates to a reusable workflow or template of another repository
+    (`uses: owner/repo/.github/workflows/x.yml@ref`, `template: x.yml@alias`)."""
+
+    reference: str  # as written, e.g. "Azure/mlops-templates/.github/workflows/run-pipeline.yml@v1.1.0"
+    location: Location
+    pipeline: str
+    root_pipeline: str
+    job: str
+    triggers: frozenset[Trigger]
+    environment: str | None
+    known: bool  # described in remote/known_templates.yaml: its actions are CiActions of the job
+    detail: str  # what the known template does, or why nothing is known; the ref it was read at
 
 
 @dataclass(frozen=True)
@@ -128,6 +159,10 @@ class CiEvidence:
     # Added by the CI reader (optional): (root pipeline, job id) -> the jobs it needs, for every job of
     # every run, also jobs without recognised actions. A called workflow's jobs are "<caller job>/<job>".
     job_graph: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    remote_calls: list[RemoteCall] = field(default_factory=list)  # delegation to other repositories
+
+    def unknown_remote_calls(self) -> list[RemoteCall]:
+        return [call for call in self.remote_calls if not call.known]
 
     def of_kind(self, *kinds: ActionKind) -> list[CiAction]:
         return [a for a in self.actions if a.kind in kinds]

@@ -21,7 +21,9 @@ def literal(value: object) -> str | None:
 
 
 def literal_env(mapping: object, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """*base* plus the entries of an `env:` / `variables:` mapping whose values are literals."""
+    """*base* plus the entries of an `env:` / `variables:` mapping. A value that holds an expression
+    (`${{ vars.X }}`) is kept as written: the variable is set, to a value known only at run time
+    (so `${X:-default}` is not the default)."""
     env = dict(base or {})
     if isinstance(mapping, dict):
         for name, value in mapping.items():
@@ -29,8 +31,7 @@ def literal_env(mapping: object, base: Mapping[str, str] | None = None) -> dict[
                 value = value.get("value")
             text = literal(value)
             if text is None and isinstance(value, str):
-                expanded = expand(value, env)  # a value built from other known variables
-                text = expanded if "$" not in expanded else None
+                text = expand(value, env)  # a value built from other known variables
             if text is not None:
                 env[str(name)] = text
     return env

@@ -5,7 +5,8 @@ top-level `trigger`, `pr`, `schedules`, `stages`, `jobs`, `steps` or `extends`, 
 items keyed by Azure DevOps step or job keywords (`script`, `task`, `template`, `job`...).
 A cheap text test runs before any YAML is parsed.
 
-Triggers: `trigger` absent means CI on every push (on), `trigger: none` off; `pr` present
+Triggers: every pipeline can be run by hand (manual); `trigger` absent means CI on every push
+(on), `trigger: none` off; `pr` present
 means pull request builds, absent means "cannot tell" (GitHub repositories get PR builds by
 default, Azure Repos get them from branch policies): a possible trigger, not a trigger;
 `schedules` and pipeline / repository resource triggers count as SCHEDULE and EVENT.
@@ -72,7 +73,7 @@ def _enabled(value: object) -> bool:
 
 def pipeline_triggers(path: str, data: dict) -> tuple[dict[Trigger, Location], frozenset[Trigger]]:
     """(triggers declared, possible triggers) of a pipeline file."""
-    found: dict[Trigger, Location] = {}
+    found: dict[Trigger, Location] = {T.MANUAL: Location(path, 1)}  # any pipeline can be run by hand
     possible: set[Trigger] = set()
     if "trigger" not in data:
         found[T.PUSH] = Location(path, 1)  # CI builds on every push unless `trigger: none`

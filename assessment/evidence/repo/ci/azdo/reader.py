@@ -7,13 +7,20 @@ files, read relative to the file that names them (`/path` from the repository ro
 run inside the including pipeline, with its triggers, the including job and the template's
 parameters (`${{ parameters.x }}`, `${{ each x in parameters.y }}` over literal lists).
 Files that some pipeline includes are templates and are not reported on their own.
+
+A template of another repository (`template: x.yml@alias` with `resources.repositories`) does
+what remote/known_templates.yaml says, or is recorded as unknown (remote/calls.py). Variables and
+the choices `${{ if }}` branches make are read in variables.py; a deployment job whose environment
+is such a choice (`environment: $(ENVIRONMENT)`, dev or prod by branch) may run in each. Artifacts
+that carry repository folders to later jobs are followed (artifacts.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from mlops_ladder.assessment.evidence.repo.ci.azdo.artifacts import Artifacts
 from mlops_ladder.assessment.evidence.repo.ci.azdo.pipeline import (
     describe_jobs,
     environment_name,
@@ -21,7 +28,14 @@ from mlops_ladder.assessment.evidence.repo.ci.azdo.pipeline import (
     looks_like_template,
     pipeline_triggers,
 )
-from mlops_ladder.assessment.evidence.repo.ci.azdo.tasks import read_task
+from mlops_ladder.assessment.evidence.repo.ci.azdo.scope import (
+    Scope,
+    Stages,
+    parameter_choices,
+    repositories_of,
+    script_env,
+)
+from mlops_ladder.assessment.evidence.repo.ci.azdo.tasks import read_task, task_inputs
 from mlops_ladder.assessment.evidence.repo.ci.azdo.templates import (
     EACH,
     lookup,
@@ -31,10 +45,12 @@ from mlops_ladder.assessment.evidence.repo.ci.azdo.templates import (
     template_path,
     template_references,
 )
+from mlops_ladder.assessment.evidence.repo.ci.azdo.variables import literal_values, read_variables
 from mlops_ladder.assessment.evidence.repo.ci.builder import MAX_TEMPLATE_DEPTH, Builder, JobContext, Step
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
-from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow
-from mlops_ladder.assessment.evidence.repo.ci.model import CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.model import CiPipeline
+from mlops_ladder.assessment.evidence.repo.ci.remote import calls as remote
+from mlops_ladder.assessment.evidence.repo.ci.remote.catalog import lookup as known_template
 from mlops_ladder.assessment.evidence.repo.ci.values import as_list, first_line, truthy
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.yamlfile import yaml_key
@@ -59,48 +75,12 @@ def collect(files: RepoFiles, builder: Builder, skip: frozenset[str] = frozenset
             reader.run_guarded(path, data, as_template=True)
 
 
-def _script_env(variables: Mapping[str, str]) -> dict[str, str]:
-    """Variables as a script sees them: by name, and as environment variables (a.b -> A_B)."""
-    env = dict(variables)
-    env.update({name.upper().replace(".", "_"): value for name, value in variables.items()})
-    return env
-
-
-@dataclass(frozen=True)
-class _Scope:
-    root: str
-    file: str
-    triggers: frozenset[Trigger]
-    possible: frozenset[Trigger]
-    params: Mapping[str, object]
-    variables: Mapping[str, str]
-    condition: str | None = None
-    stack: tuple[str, ...] = ()
-
-    def with_condition(self, condition: str | None) -> _Scope:
-        if not condition:
-            return self
-        return replace(
-            self,
-            condition=condition,
-            triggers=narrow(self.triggers, condition),
-            possible=narrow(self.possible, condition),
-        )
-
-
-@dataclass
-class _Stages:
-    """Jobs of the stages seen so far, for `dependsOn` (the previous stage by default)."""
-
-    jobs: dict[str, list[str]]
-    previous: str | None = None
-
-
 class _Reader:
     def __init__(self, files: RepoFiles, builder: Builder) -> None:
         self.files = files
         self.builder = builder
         self.expanded: set[str] = set()
+        self.artifacts = Artifacts()
 
     # -- which files are templates --------------------------------------------------------
     def included(self, documents: dict[str, dict]) -> set[str]:
@@ -123,20 +103,27 @@ class _Reader:
         try:
             self.expanded.add(path)
             triggers, possible = ({}, frozenset()) if as_template else pipeline_triggers(path, data)
-            scope = _Scope(
-                path, path, frozenset(triggers), possible, parameter_defaults(data), {}, stack=(path,)
+            scope = Scope(
+                path,
+                path,
+                frozenset(triggers),
+                possible,
+                parameter_defaults(data),
+                {},
+                stack=(path,),
+                choices=parameter_choices(data),
+                repositories=repositories_of(data),
             )
-            scope = replace(scope, variables=self._variables(data.get("variables"), scope))
-            self._body(data, scope)
+            self._body(data, self._with_variables(scope, data.get("variables")))
         except Exception as exc:  # one odd pipeline must not stop the scan
             self.files.note(path, f"CI pipeline not fully read: {type(exc).__name__}: {exc}")
 
-    def _body(self, data: dict, scope: _Scope) -> None:
+    def _body(self, data: dict, scope: Scope) -> None:
         extends = data.get("extends")
         if isinstance(extends, dict) and isinstance(extends.get("template"), str):
             self._template(extends["template"], scope, extends.get("parameters"), self._body)
         if isinstance(data.get("stages"), list):
-            self._stages(data["stages"], scope, _Stages({}))
+            self._stages(data["stages"], scope, Stages({}))
         elif isinstance(data.get("jobs"), list):
             self._jobs(data["jobs"], scope, None, ())
         elif isinstance(data.get("steps"), list):
@@ -144,22 +131,57 @@ class _Reader:
             self._steps(ctx, data["steps"], scope)
 
     def _template(
-        self, reference: object, scope: _Scope, parameters: object, handle: Callable[[dict, _Scope], object]
+        self, reference: object, scope: Scope, parameters: object, handle: Callable[[dict, Scope], object]
     ) -> None:
-        path = template_path(scope.file, str(reference)) if isinstance(reference, str) else None
+        opened = self._open_template(reference, scope, parameters)
+        if opened is not None:
+            handle(opened[1], opened[2])
+
+    def _open_template(
+        self, reference: object, scope: Scope, parameters: object
+    ) -> tuple[str, dict, Scope] | None:
+        """(path, YAML, scope inside) of a template of this repository, with its parameters."""
+        written = substitute(reference, scope.values) if isinstance(reference, str) else None
+        path = template_path(scope.file, written) if written else None  # `template: ${{ parameters.file }}`
         if path is None or path in scope.stack or len(scope.stack) >= MAX_TEMPLATE_DEPTH:
-            return
+            return None
         data = self.builder.load(path) if self.files.exists(path) else None
         if data is None:
-            return
+            return None
         self.expanded.add(path)
-        passed = resolve_value(parameters, scope.params) if isinstance(parameters, dict) else {}
+        passed = resolve_value(parameters, scope.values) if isinstance(parameters, dict) else {}
         params = {**parameter_defaults(data), **(passed if isinstance(passed, dict) else {})}
         inner = replace(scope, file=path, params=params, stack=(*scope.stack, path))
-        inner = replace(inner, variables={**scope.variables, **self._variables(data.get("variables"), inner)})
-        handle(data, inner)
+        return path, data, self._with_variables(inner, data.get("variables"))
 
-    def _items(self, node: object, scope: _Scope) -> Iterator[tuple[dict, int, _Scope]]:
+    def _with_variables(self, scope: Scope, node: object) -> Scope:
+        """*scope* with the variables (and their choices) of a `variables:` block added."""
+        if node is None:
+            return scope
+        return scope.with_variables(read_variables(node, scope, self._open_template, self._items))
+
+    def _remote(self, ctx: JobContext, item: dict, line: int, scope: Scope) -> bool:
+        """A template of another repository at *item* (True when it is one): known ones do what the
+        data says in *ctx*; unknown ones are recorded as such."""
+        reference = scope.remote(str(item["template"]))
+        if reference is None:
+            return False
+        template = known_template(reference)
+        if template is None or template.system != "azure-devops":
+            remote.record_unknown(self.builder, ctx, reference.written, line)
+            return True
+        passed = (
+            resolve_value(item.get("parameters"), scope.values)
+            if isinstance(item.get("parameters"), dict)
+            else {}
+        )
+        inputs = {str(k): str(v) for k, v in passed.items() if isinstance(v, str | int | float | bool)}
+        condition = _text(item.get("condition"), scope)
+        step = Step(f"template {reference.written}", line, condition)
+        remote.run_known(self.builder, ctx, step, template, reference.written, reference.ref, inputs)
+        return True
+
+    def _items(self, node: object, scope: Scope) -> Iterator[tuple[dict, int, Scope]]:
         """Items of a list, with `${{ if }}` blocks flattened (every branch) and `${{ each }}` unrolled."""
         if not isinstance(node, list):
             return
@@ -169,7 +191,7 @@ class _Reader:
             key = next(iter(item)) if len(item) == 1 else None
             if isinstance(key, str) and key.strip().startswith("${{"):
                 each = EACH.match(key.strip())
-                values = lookup(scope.params, each.group(2)) if each else None
+                values = lookup(scope.values, each.group(2)) if each else None
                 if each and isinstance(values, list):
                     for value in values:
                         yield from self._items(
@@ -180,9 +202,13 @@ class _Reader:
                 continue
             yield item, node.item_line(index), scope
 
-    def _stages(self, stages: object, scope: _Scope, seen: _Stages) -> None:
-        for item, _line, item_scope in self._items(stages, scope):
+    def _stages(self, stages: object, scope: Scope, seen: Stages) -> None:
+        for item, line, item_scope in self._items(stages, scope):
             if "template" in item and "stage" not in item:
+                if self._remote(
+                    self._context(item_scope, "template", {}, None, (), None, False), item, line, item_scope
+                ):
+                    continue
                 self._template(
                     item["template"],
                     item_scope,
@@ -190,26 +216,29 @@ class _Reader:
                     lambda data, inner: self._stages(data.get("stages"), inner, seen),
                 )
                 continue
-            name = substitute(str(item.get("stage") or f"stage{len(seen.jobs) + 1}"), item_scope.params)
+            name = substitute(str(item.get("stage") or f"stage{len(seen.jobs) + 1}"), item_scope.values)
             if "dependsOn" in item:
-                depends = [substitute(str(d), item_scope.params) for d in as_list(item["dependsOn"])]
+                depends = [substitute(str(d), item_scope.values) for d in as_list(item["dependsOn"])]
             else:
                 depends = [seen.previous] if seen.previous else []
             needs = tuple(job for stage in depends for job in seen.jobs.get(stage, []))
             stage_scope = item_scope.with_condition(_text(item.get("condition"), item_scope))
-            stage_scope = replace(
-                stage_scope,
-                variables={**stage_scope.variables, **self._variables(item.get("variables"), stage_scope)},
-            )
+            stage_scope = self._with_variables(stage_scope, item.get("variables"))
             seen.jobs[name] = self._jobs(item.get("jobs"), stage_scope, name, needs)
             seen.previous = name
 
-    def _jobs(
-        self, jobs: object, scope: _Scope, stage: str | None, stage_needs: tuple[str, ...]
-    ) -> list[str]:
+    def _jobs(self, jobs: object, scope: Scope, stage: str | None, stage_needs: tuple[str, ...]) -> list[str]:
         ids: list[str] = []
-        for item, _line, item_scope in self._items(jobs, scope):
+        for item, line, item_scope in self._items(jobs, scope):
             if "template" in item and "job" not in item and "deployment" not in item:
+                prefix = f"{stage}.template" if stage else "template"
+                if self._remote(
+                    self._context(item_scope, prefix, {}, None, stage_needs, None, False),
+                    item,
+                    line,
+                    item_scope,
+                ):
+                    continue
                 self._template(
                     item["template"],
                     item_scope,
@@ -218,28 +247,28 @@ class _Reader:
                 )
                 continue
             name = substitute(
-                str(item.get("deployment") or item.get("job") or f"job{len(ids) + 1}"), item_scope.params
+                str(item.get("deployment") or item.get("job") or f"job{len(ids) + 1}"), item_scope.values
             )
             job_id = f"{stage}.{name}" if stage else name
-            depends = [substitute(str(d), item_scope.params) for d in as_list(item.get("dependsOn"))]
+            depends = [substitute(str(d), item_scope.values) for d in as_list(item.get("dependsOn"))]
             needs = stage_needs + tuple(f"{stage}.{d}" if stage else d for d in depends)
             condition = _text(item.get("condition"), item_scope)
-            job_scope = item_scope.with_condition(condition)
-            variables = {**job_scope.variables, **self._variables(item.get("variables"), job_scope)}
-            environment = (
-                environment_name(item.get("environment"), item_scope.params)
-                if "deployment" in item
-                else None
+            job_scope = self._with_variables(item_scope.with_condition(condition), item.get("variables"))
+            written = (
+                environment_name(item.get("environment"), item_scope.values) if "deployment" in item else None
             )
+            choices = job_scope.choices_for(written) if written else ()
+            environment = expand(written, job_scope.variables) if written and not choices else written
             ctx = self._context(
                 job_scope,
                 job_id,
-                variables,
+                {},
                 environment,
                 needs,
                 condition,
                 truthy(item.get("continueOnError")),
             )
+            ctx = replace(ctx, environment_choices=choices)
             if "deployment" in item:
                 self._strategy(ctx, item.get("strategy"), job_scope)
             self._steps(ctx, item.get("steps"), job_scope)
@@ -248,7 +277,7 @@ class _Reader:
 
     def _context(
         self,
-        scope: _Scope,
+        scope: Scope,
         job_id: str,
         variables: Mapping[str, str],
         environment: str | None,
@@ -267,11 +296,12 @@ class _Reader:
                 condition=condition or scope.condition,
                 continue_on_error=continue_on_error,
                 needs=needs,
-                env=_script_env({**scope.variables, **variables}),
+                env=script_env({**scope.variables, **variables}),
+                config_files=scope.config_files,
             )
         )
 
-    def _strategy(self, ctx: JobContext, strategy: object, scope: _Scope) -> None:
+    def _strategy(self, ctx: JobContext, strategy: object, scope: Scope) -> None:
         """Steps of a deployment job's lifecycle hooks; `on: failure` steps run when the deployment failed."""
         if not isinstance(strategy, dict):
             return
@@ -290,16 +320,16 @@ class _Reader:
                             ctx, outcomes[outcome].get("steps"), scope, f"{condition} (on: {outcome})"
                         )
 
-    def _steps(
-        self, ctx: JobContext, steps: object, scope: _Scope, hook_condition: str | None = None
-    ) -> None:
+    def _steps(self, ctx: JobContext, steps: object, scope: Scope, hook_condition: str | None = None) -> None:
         for item, line, item_scope in self._items(steps, scope):
             if "template" in item and not any(key in item for key, _ in _SCRIPT_KEYS) and "task" not in item:
+                if self._remote(ctx, item, line, item_scope):
+                    continue
                 self._template(
                     item["template"],
                     item_scope,
                     item.get("parameters"),
-                    lambda data, inner: self._steps(
+                    lambda data, inner, ctx=ctx: self._steps(
                         replace(ctx, pipeline=inner.file), data.get("steps"), inner, hook_condition
                     ),
                 )
@@ -307,7 +337,7 @@ class _Reader:
             condition = _text(item.get("condition"), item_scope) or hook_condition
             label = _text(item.get("displayName"), item_scope) or _step_label(item)
             step = Step(label, line, condition, truthy(item.get("continueOnError")))
-            env = {**ctx.env, **_literal_values(item.get("env"), item_scope, ctx.env)}
+            env = {**ctx.env, **literal_values(item.get("env"), item_scope, ctx.env)}
             self.builder.secret_variables(item_scope.file, ctx.job, item.get("env"))
             written = _text(item.get("workingDirectory"), item_scope)
             workdir = resolve_path(expand(written, env)) if written else None
@@ -316,7 +346,7 @@ class _Reader:
                     self.builder.script(
                         ctx,
                         step,
-                        substitute(str(item[key]), item_scope.params),
+                        substitute(str(item[key]), item_scope.values),
                         line=item.key_line(key),
                         env=env,
                         workdir=workdir,
@@ -325,55 +355,15 @@ class _Reader:
                     break
             else:
                 if isinstance(item.get("task"), str):
-                    read_task(self.builder, self.files, ctx, step, item, item_scope.params, env)
-
-    # -- variables ----------------------------------------------------------------------------
-    def _variables(self, node: object, scope: _Scope) -> dict[str, str]:
-        """Literal variables of a `variables:` block (mapping, list, or variable templates)."""
-        found: dict[str, str] = {}
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if isinstance(key, str) and key.strip().startswith("${{"):
-                    found.update(self._variables(value, scope))
-                elif (text := _value(value, scope, {**scope.variables, **found})) is not None:
-                    found[str(key)] = text
-        elif isinstance(node, list):
-            for item, _line, item_scope in self._items(node, scope):
-                if "name" in item:
-                    text = _value(item.get("value"), item_scope, {**scope.variables, **found})
-                    if text is not None:
-                        found[str(item["name"])] = text
-                elif "template" in item:
-                    self._template(
-                        item["template"],
-                        item_scope,
-                        item.get("parameters"),
-                        lambda data, inner: found.update(self._variables(data.get("variables"), inner)),
-                    )
-        return found
+                    read_task(self.builder, self.files, ctx, step, item, item_scope.values, env)
+            inputs = task_inputs(item, item_scope.values, env, ctx.path_aliases)
+            aliases = self.artifacts.aliases_after(item, inputs, env, ctx.path_aliases)
+            if aliases != ctx.path_aliases:  # a downloaded artifact holds a repository folder
+                ctx = replace(ctx, path_aliases=aliases)
 
 
-def _value(value: object, scope: _Scope, known: Mapping[str, str]) -> str | None:
-    """A variable's value when it is, or resolves to, a literal."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if not isinstance(value, str):
-        return None
-    text = expand(substitute(value, scope.params), known)
-    return None if "$" in text else text
-
-
-def _literal_values(mapping: object, scope: _Scope, known: Mapping[str, str]) -> dict[str, str]:
-    if not isinstance(mapping, dict):
-        return {}
-    values = {str(k): _value(v, scope, known) for k, v in mapping.items()}
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _text(value: object, scope: _Scope) -> str | None:
-    return None if value is None else substitute(str(value), scope.params)
+def _text(value: object, scope: Scope) -> str | None:
+    return None if value is None else substitute(str(value), scope.values)
 
 
 def _step_label(item: dict) -> str:

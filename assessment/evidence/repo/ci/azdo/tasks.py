@@ -1,6 +1,8 @@
 """What known Azure DevOps tasks do: AzureCLI and AzurePowerShell (a sign-in through a service
 connection, then a script), ARM template deployments, Terraform tasks, Bash / PowerShell /
-CmdLine scripts and PythonScript."""
+CmdLine scripts and PythonScript, manual approvals (ManualValidation), the Azure ML extension's
+tasks (AMLModelDeploy deploys a model, MLPublishedPipelineRestAPITask runs a published pipeline),
+and any other task that is given a script to run (an `inlineScript` or `script` input)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ from collections.abc import Mapping
 
 from mlops_ladder.assessment.evidence.repo.ci.azdo.templates import substitute
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder, JobContext, Step
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import dealias, expand, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.ci.values import truthy
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
 K = ActionKind
 
+_APPROVAL_TASKS = frozenset({"manualvalidation", "manualintervention"})  # a person approves the run
 _CONNECTION_INPUTS = (
     "azuresubscription",
     "connectedservicenamearm",
@@ -37,13 +40,9 @@ def read_task(
 ) -> None:
     """Record what the `task:` step *item* does (*params*: the template parameters in scope)."""
     task = str(item["task"]).strip()
-    name = task.split("@")[0].lower()
+    name = task.split("@")[0].rsplit(".", 1)[-1].lower()  # marketplace tasks: publisher.extension.task.Name
     given = item.get("inputs") if isinstance(item.get("inputs"), dict) else {}
-    inputs = {
-        str(k).lower(): expand(substitute(str(v), params), env)
-        for k, v in given.items()
-        if v is not None
-    }
+    inputs = task_inputs(item, params, env, ctx.path_aliases)
     lines = {str(k).lower(): given.key_line(k) for k in given}
     connection = next((inputs[key] for key in _CONNECTION_INPUTS if key in inputs), None)
     written = inputs.get("workingdirectory")
@@ -69,9 +68,7 @@ def read_task(
         verb = inputs.get("command", "").lower()
         kind = {"apply": K.APPLY_IAC, "plan": K.VALIDATE_IAC, "validate": K.VALIDATE_IAC}.get(verb)
         if kind:
-            build.action(
-                ctx, step, kind, command=f"{task} {verb}", files=(workdir or ".",), options=inputs
-            )
+            build.action(ctx, step, kind, command=f"{task} {verb}", files=(workdir or ".",), options=inputs)
     elif name in ("bash", "powershell", "cmdline"):
         shell = "pwsh" if name == "powershell" else "bash"
         if inputs.get("targettype", "inline").lower() == "filepath" and inputs.get("filepath"):
@@ -82,11 +79,42 @@ def read_task(
             build.script(
                 ctx, step, inputs["script"], line=lines["script"], env=env, workdir=workdir, shell=shell
             )
+    elif name in _APPROVAL_TASKS:
+        build.action(ctx, step, K.APPROVAL, command=task, options=inputs)
+    elif name == "amlmodeldeploy":  # the Azure ML extension: deploys a registered model (or a model file)
+        configs = tuple(
+            resolve_path(inputs[key]) for key in ("deployconfig", "inferencepath") if inputs.get(key)
+        )
+        model = inputs.get("modelname", "") + (
+            f":{inputs['modelversion']}" if inputs.get("modelversion") else ""
+        )
+        source = inputs.get("modelsourcetype", "manualspec").lower()
+        options = (
+            {"--model": model} if source == "manualspec" and model else {"--model-metadata-file": source}
+        )
+        build.action(ctx, step, K.DEPLOY_MODEL, command=task, files=configs, options=options)
+    elif name == "mlpublishedpipelinerestapitask":  # the Azure ML extension: runs a published pipeline
+        build.action(ctx, step, K.RUN_PUBLISHED_PIPELINE, command=task, options=inputs)
     elif name == "pythonscript" and _runs_script_file(inputs):
         # scriptPath is relative to the repository root, whatever workingDirectory says
         path = resolve_path(expand(inputs["scriptpath"], env))
         command = f"python {shlex.quote(path)} {inputs.get('arguments', '')}"
         build.script(ctx, step, command, line=step.line, env=env, workdir="")
+    elif name != "pythonscript" and ("inlinescript" in inputs or "script" in inputs):  # a task given a script
+        key = "inlinescript" if "inlinescript" in inputs else "script"
+        build.script(ctx, step, inputs[key], line=lines.get(key, step.line), env=env, workdir=workdir)
+
+
+def task_inputs(
+    item: dict, params: Mapping[str, object], env: Mapping[str, str], aliases: tuple[tuple[str, str], ...]
+) -> dict[str, str]:
+    """A task's inputs by lower-case name, with parameters, artifact folders and variables filled in."""
+    given = item.get("inputs") if isinstance(item.get("inputs"), dict) else {}
+    return {
+        str(k).lower(): expand(dealias(substitute(str(v), params), aliases), env)
+        for k, v in given.items()
+        if v is not None
+    }
 
 
 def _azure_script_task(

@@ -1,5 +1,6 @@
 """The Azure CLI in CI scripts: `az ml` (jobs, endpoints, deployments, registrations), `az deployment`
-and `az stack` (templates applied or validated), `az bicep`, and Azure sign-ins (`az login`,
+and `az stack` (templates applied or validated; `az ts create` makes a template spec of a file that
+`az deployment ... --template-spec` deploys), `az bicep`, and Azure sign-ins (`az login`,
 PowerShell's Connect-AzAccount)."""
 
 from __future__ import annotations
@@ -35,7 +36,20 @@ _AZ_ML_KINDS: dict[tuple[str, str], ActionKind] = {
     ("environment", "create"): K.REGISTER_ENVIRONMENT,
     ("model", "create"): K.REGISTER_MODEL,
     ("model", "share"): K.SHARE_MODEL,
+    ("data", "create"): K.REGISTER_DATA,
+    ("compute", "create"): K.CREATE_COMPUTE,
+    # CLI v1 (the azure-cli-ml extension)
+    ("model", "register"): K.REGISTER_MODEL,
+    ("model", "deploy"): K.DEPLOY_MODEL,
+    ("run", "submit-script"): K.SUBMIT_JOB,
+    ("run", "submit-hyperdrive"): K.SUBMIT_JOB,
+    ("run", "submit-pipeline"): K.SUBMIT_JOB,
+    ("pipeline", "create"): K.PUBLISH_PIPELINE,
+    ("dataset", "register"): K.REGISTER_DATA,
+    ("computetarget", "create"): K.CREATE_COMPUTE,
+    ("environment", "register"): K.REGISTER_ENVIRONMENT,
 }
+_RUNCONFIG_FOLDERS = ("", ".azureml", "aml_config")  # where CLI v1 looks for NAME.runconfig
 _DEPLOYMENT_SCOPES = frozenset({"group", "sub", "mg", "tenant"})
 
 
@@ -45,7 +59,9 @@ def read_az(
     """`az ml <group> <verb>`, `az login`, `az deployment ...`, `az stack ...`, `az bicep build|lint`."""
     count = next((i for i, arg in enumerate(args) if arg.startswith("-")), len(args))
     groups, options = args[:count], parse_options(args[count:])
-    if groups[:1] == ["ml"] and len(groups) >= 3:
+    if groups[:1] == ["ml"] and groups[1:3] in (["run", "submit-script"], ["model", "deploy"]):
+        _az_ml_v1(repo_files, groups[2], groups[3:], options, state, add)
+    elif groups[:1] == ["ml"] and len(groups) >= 3:
         _az_ml(groups[1], groups[2], options, state, add)
     elif groups[:1] == ["login"]:
         login = _az_login(options)
@@ -56,15 +72,21 @@ def read_az(
         if groups[:1] == ["deployment"] and len(groups) > 2 and groups[1] not in _DEPLOYMENT_SCOPES:
             return
         _az_deployment(repo_files, verb, options, state, add)
+    elif groups[:1] == ["ts"] and groups[1:2] in (["create"], ["update"]):
+        template = first_option(options, "--template-file", "-f")
+        if template:  # a template spec: `az deployment ... create --template-spec` deploys it later
+            state.template_spec = resolve_path(template, state.cwd)
     elif groups[:1] == ["bicep"] and len(groups) > 1 and groups[1] in ("build", "lint", "build-params"):
         target = first_option(options, "--file", "-f")
         add(K.VALIDATE_IAC, (resolve_path(target, state.cwd),) if target else (), options)
 
 
 def _az_ml(group: str, verb: str, options: dict[str, list[str]], state: ShellState, add: Add) -> None:
-    target = first_option(options, "--file", "-f")
+    target = first_option(options, "--file", "-f", "--pipeline-yaml", "-y")
     files = (resolve_path(target, state.cwd),) if target else ()
     kind = _AZ_ML_KINDS.get((group, verb))
+    if (group, verb) == ("run", "submit-pipeline") and first_option(options, "--pipeline-id", "-i"):
+        kind = K.RUN_PUBLISHED_PIPELINE
     if group in ("online-endpoint", "batch-endpoint") and verb == "update":
         if files:
             add(K.CREATE_ENDPOINT, files, options)
@@ -79,6 +101,39 @@ def _az_ml(group: str, verb: str, options: dict[str, list[str]], state: ShellSta
         add(K.SHARE_MODEL, files, options)
 
 
+def _az_ml_v1(
+    repo_files: RepoFiles,
+    verb: str,
+    positional: list[str],
+    options: dict[str, list[str]],
+    state: ShellState,
+    add: Add,
+) -> None:
+    """CLI v1: `az ml run submit-script [script] -c NAME` submits the run configuration NAME.runconfig
+    (or the script); `az ml model deploy -m name:version --dc X --ic Y` deploys a registered model
+    with the deployment and inference configuration files X and Y."""
+    if verb == "submit-script":
+        name = first_option(options, "--run-configuration-name", "-c")
+        script = positional[0] if positional else None
+        folder = resolve_path(first_option(options, "--path", "-t") or ".", state.cwd)
+        runconfigs = [
+            resolve_path(posixpath.join(sub, f"{name}.runconfig"), folder)
+            for sub in _RUNCONFIG_FOLDERS
+            if name
+        ]
+        found = next((path for path in runconfigs if repo_files.exists(path)), None)
+        target = found or (
+            runconfigs[0] if runconfigs else (resolve_path(script, folder) if script else None)
+        )
+        add(K.SUBMIT_JOB, (target,) if target else (), options)
+    else:
+        configs = [
+            first_option(options, "--deploy-config-file", "--dc"),
+            first_option(options, "--inference-config-file", "--ic"),
+        ]
+        add(K.DEPLOY_MODEL, tuple(resolve_path(c, state.cwd) for c in configs if c), options)
+
+
 def _az_deployment(
     repo_files: RepoFiles, verb: str, options: dict[str, list[str]], state: ShellState, add: Add
 ) -> None:
@@ -91,6 +146,8 @@ def _az_deployment(
     template = first_option(options, "--template-file", "-f")
     if template:
         files: tuple[str, ...] = (resolve_path(template, state.cwd),)
+    elif first_option(options, "--template-spec", "-s"):  # the spec made from a file by `az ts create`
+        files = (state.template_spec,) if state.template_spec else ()
     else:  # `--parameters main.bicepparam` names its template with `using`
         parameters = options.get("--parameters", []) + options.get("-p", [])
         files = tuple(

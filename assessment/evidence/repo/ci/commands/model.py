@@ -39,15 +39,23 @@ class Scan:
 
 @dataclass
 class ShellState:
-    """Where a script runs: its folder, its variables, its shell syntax, the pushd stack."""
+    """Where a script runs: its folder, its variables and arrays, its shell syntax, the pushd stack.
+
+    A script file's own path is `$0` (and `${BASH_SOURCE[0]}`), its arguments `$1`, `$2`...: they
+    are variables like the others."""
 
     cwd: str
     env: dict[str, str]
     windows: bool
     dirs: list[str] = field(default_factory=list)
+    arrays: dict[str, list[str]] = field(default_factory=dict)  # ARGS=(--file x.yml)
+    template_spec: str | None = None  # the template last published as a template spec (`az ts create`)
 
     def copy(self, **changes: object) -> ShellState:
-        state = ShellState(self.cwd, dict(self.env), self.windows, list(self.dirs))
+        arrays = {name: list(values) for name, values in self.arrays.items()}
+        state = ShellState(
+            self.cwd, dict(self.env), self.windows, list(self.dirs), arrays, self.template_spec
+        )
         for name, value in changes.items():
             setattr(state, name, value)
         return state

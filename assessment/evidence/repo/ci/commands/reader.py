@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, platforms, python, scoring, shell
+from mlops_ladder.assessment.evidence.repo.ci.commands.expansion import expand_words
+from mlops_ladder.assessment.evidence.repo.ci.commands.metrics import metric_check_line
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, Found, Scan, ShellState
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.commands.words import (
     ASSIGNMENT,
     flat_options,
@@ -72,18 +74,42 @@ class ScriptReader:
         for command in commands:
             line = command.line if at_line is None else at_line
             self._command(command, state, scan, depth, line)
+        check = metric_check_line(script)
+        if check is not None:  # the script checks a model's metric and fails the run on it
+            text = shorten(script.splitlines()[check].split())
+            scan.actions.append(Found(ActionKind.ASSERT_METRICS, text, check if at_line is None else at_line))
 
     def _command(self, command: Command, state: ShellState, scan: Scan, depth: int, line: int) -> None:
-        words = [expand(word, state.env) for word in command.words]
+        for group in command.substitutions:  # `$(...)` runs first, in a subshell
+            subshell = state.copy()
+            for inner in group:
+                self._command(inner, subshell, scan, depth, line)
+        if command.array is not None:
+            name, appends = command.array
+            values = expand_words(command.words, state, self.files)
+            state.arrays[name] = (state.arrays.get(name, []) if appends else []) + values
+            return
+        if command.loop is not None:
+            values = expand_words(command.words, state, self.files, glob=True)
+            if values:
+                state.env[command.loop] = values[0]  # the loop body is read once, with the first value
+            return
+        words = expand_words(command.words, state, self.files)
         if all(ASSIGNMENT.match(word) for word in words):
             for word in words:
                 name, value = ASSIGNMENT.match(word).groups()  # type: ignore[union-attr]
                 state.env[name] = value
             return
         text = shorten(words)
+        prefix = dict(
+            m.groups() for word in words[: _leading_assignments(words)] if (m := ASSIGNMENT.match(word))
+        )
         words = unwrap(words)
         if not words:
             return
+        if prefix:  # `VAR=x ./script.sh`: the variables of that command only
+            state = state.copy()
+            state.env.update(prefix)
         found: list[Found] = []
 
         def add(
@@ -131,11 +157,11 @@ class ScriptReader:
                     state.env[match.group(1)] = match.group(2)
         elif name in ("source", "."):
             if args:
-                shell.read_script_file(self, args[0], state, scan, depth, line)
+                shell.read_script_file(self, args[0], state, scan, depth, line, args=args[1:])
         elif name in shell.SHELLS or name in shell.POWERSHELLS:
             shell.read_shell(self, name, args, state, scan, depth, line)
         elif words[0].endswith(shell.SCRIPT_SUFFIXES) or words[0].startswith("./"):
-            shell.read_script_file(self, words[0], state.copy(), scan, depth, line)
+            shell.read_script_file(self, words[0], state.copy(), scan, depth, line, args=args)
         elif name in ("make", "gmake"):
             shell.read_make(self, args, state, scan, depth, line)
         elif platforms.read_tool(self.files, name, args, state, add):
@@ -160,3 +186,11 @@ class ScriptReader:
             scoring.read_http_client(args, add)
         elif name == "connect-azaccount":
             az.read_connect_azaccount(args, scan, line)
+
+
+def _leading_assignments(words: list[str]) -> int:
+    """How many of *words* are `VAR=value` assignments before the command."""
+    count = 0
+    while count < len(words) - 1 and ASSIGNMENT.match(words[count]):
+        count += 1
+    return count

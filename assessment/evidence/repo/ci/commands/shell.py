@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Scan, ShellState
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import anchored, is_unresolved, resolve_path
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
@@ -39,7 +39,9 @@ def read_shell(
         return
     positional = [arg for arg in args if not arg.startswith("-")]
     if positional:
-        read_script_file(reader, positional[0], state.copy(), scan, depth, line)
+        read_script_file(
+            reader, positional[0], state.copy(), scan, depth, line, args=args[args.index(positional[0]) + 1 :]
+        )
 
 
 def read_script_file(
@@ -50,14 +52,20 @@ def read_script_file(
     depth: int,
     line: int,
     relative_to_cwd: bool = True,
+    args: list[str] | tuple[str, ...] = (),
 ) -> None:
-    """A script file the command runs (`./deploy.sh`, `source env.sh`), read when it is in the repository."""
+    """A script file the command runs (`./deploy.sh a b`, `source env.sh`), read when it is in the
+    repository: `$0` is its own path, `$1`... its arguments."""
     path = resolve_path(word, state.cwd if relative_to_cwd else "")
     if depth >= MAX_DEPTH or is_unresolved(path) or not reader.files.exists(path):
         return
     text = reader.files.read_text(path)
     if text is not None:
         state.windows = path.endswith(".ps1")
+        state.env.update({"0": anchored(path), "BASH_SOURCE": anchored(path)})
+        state.env.update({str(number): value for number, value in enumerate(args, start=1)})
+        if args:
+            state.env["@"] = " ".join(args)
         reader.read_script(text, state, scan, depth + 1, line)
 
 

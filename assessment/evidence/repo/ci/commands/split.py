@@ -5,6 +5,11 @@ script or a Makefile target it runs) is split into simple commands: line continu
 joined, comments and here-documents dropped, `&&`, `||`, `;`, `|` and `&` separating
 commands, `${{ }}` expressions kept whole. The words of each command come from shlex (a
 whitespace split when its quoting is broken).
+
+Command substitutions (`$(...)`, backticks; see substitution.py) are commands too: each is
+split on its own and attached to the command whose words hold it, to be read in a subshell.
+`for NAME in words` and bash array literals (`NAME=(...)`, `NAME+=(...)`) become commands of
+their own kind (`loop`, `array`) whose words are the values.
 """
 
 from __future__ import annotations
@@ -12,10 +17,22 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
+    MAX_JOINED_LINES,
+    array_start,
+    closing_paren,
+    find_substitutions,
+    is_open,
+)
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
+_SUBSTITUTION = re.compile("\ue002(\\d+)\ue003")
+_ARRAY = re.compile(
+    r"^\s*(?:(?:local|declare|typeset|readonly|export)\s+(?:-\w+\s+)*)?([A-Za-z_]\w*)(\+?)=\((.*)\)\s*$", re.S
+)
 _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_]\w*)['\"]?")
 _REDIRECT = re.compile(r"^\d*&?(>>?|<)(&\d*-?)?(.*)$")
 _LEADING_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
@@ -29,6 +46,10 @@ class Command:
     line: int
     masked: bool = False
     after_failure: bool = False
+    # The commands of each `$(...)` in the words, run before this one in a subshell.
+    substitutions: tuple[tuple[Command, ...], ...] = field(default_factory=tuple)
+    loop: str | None = None  # `for NAME in words`: the loop variable (words: its values)
+    array: tuple[str, bool] | None = None  # `NAME=(words)` / `NAME+=(words)`: (NAME, appends)
 
 
 def split_commands(script: str, *, windows: bool = False) -> list[Command]:
@@ -42,30 +63,62 @@ def split_commands(script: str, *, windows: bool = False) -> list[Command]:
     text = _EXPRESSION.sub(protect, script)
     commands: list[Command] = []
     in_failure_branch = False  # inside `if ! cmd; then ...; fi`: the branch runs when cmd failed
-    for line_no, logical in _logical_lines(text):
+    for line_no, logical in _logical_lines(text, windows):
+        logical, inner = _protect_substitutions(logical, windows)
         segments = _split_operators(logical)
-        cleaned = [_clean_words(_words(segment, windows), expressions) for segment, _ in segments]
+        cleaned = [_clean_words(segment, windows, expressions, inner) for segment, _ in segments]
         previous_operator: str | None = None
-        for index, ((keywords, words), (_, operator)) in enumerate(zip(cleaned, segments, strict=True)):
+        for index, ((keywords, command), (segment, operator)) in enumerate(
+            zip(cleaned, segments, strict=True)
+        ):
             if keywords[:2] == ["if", "!"]:
                 in_failure_branch = True  # the next `then` opens the branch
                 negated_test = True
             else:
                 negated_test = False
-                if "else" in keywords or "elif" in keywords or words[:1] == ["fi"]:
+                if "else" in keywords or "elif" in keywords or command.words[:1] == ["fi"]:
                     in_failure_branch = False
-            if words and words != ["fi"]:
-                following = cleaned[index + 1][1] if index + 1 < len(cleaned) else []
-                commands.append(
-                    Command(
-                        words,
-                        line_no,
-                        masked=operator == "||" and _ignores_failure(following),
-                        after_failure=previous_operator == "||" or (in_failure_branch and not negated_test),
-                    )
+            following = cleaned[index + 1][1].words if index + 1 < len(cleaned) else []
+            flags = {
+                "masked": operator == "||" and _ignores_failure(following),
+                "after_failure": previous_operator == "||" or (in_failure_branch and not negated_test),
+            }
+            groups = tuple(
+                tuple(
+                    _flagged(c, flags)
+                    for c in split_commands(_restore(inner[int(n)], expressions), windows=windows)
                 )
+                for n in _SUBSTITUTION.findall(segment)
+            )
+            if (command.words or command.loop or command.array or groups) and command.words != ["fi"]:
+                commands.append(replace(command, line=line_no, substitutions=groups, **flags))
             previous_operator = operator
     return commands
+
+
+def _flagged(command: Command, flags: dict[str, bool]) -> Command:
+    """A command of a substitution: its failure is ignored or conditional as the outer command's is."""
+    return replace(
+        command,
+        masked=command.masked or flags["masked"],
+        after_failure=command.after_failure or flags["after_failure"],
+    )
+
+
+def _protect_substitutions(line: str, windows: bool) -> tuple[str, list[str]]:
+    """*line* with each command substitution replaced by a placeholder, and the substitutions."""
+    found = find_substitutions(line, backticks=not windows)  # a backtick escapes in PowerShell
+    inner: list[str] = []
+    for start, end, _text in reversed(found):
+        inner.append(line[start:end])
+        line = f"{line[:start]}\ue002{len(inner) - 1}\ue003{line[end:]}"
+    return line, inner
+
+
+def _restore(substitution: str, expressions: list[str]) -> str:
+    """The script inside `$(...)` or backticks, with the protected `${{ }}` expressions put back."""
+    body = substitution[2:-1] if substitution.startswith("$(") else substitution[1:-1]
+    return _PLACEHOLDER.sub(lambda m: expressions[int(m.group(1))], body)
 
 
 def _ignores_failure(words: list[str]) -> bool:
@@ -74,14 +127,27 @@ def _ignores_failure(words: list[str]) -> bool:
     return words[0] in _IGNORING or " ".join(words[:2]) in _IGNORING
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
+def _logical_lines(text: str, windows: bool) -> Iterator[tuple[int, str]]:
+    continuations = ("\\", "`") if windows else ("\\",)  # a backtick ends a substitution in bash
     lines = text.split("\n")
     index = 0
     while index < len(lines):
         start, buffer = index, lines[index]
-        while buffer.rstrip().endswith(("\\", "`")) and index + 1 < len(lines):
+        while buffer.rstrip().endswith(continuations) and index + 1 < len(lines):
             buffer = buffer.rstrip()[:-1] + " " + lines[index + 1]
             index += 1
+        if is_open(buffer):  # `x=$(` or `ARGS=(` goes on on the next lines
+            end = next(
+                (
+                    i
+                    for i in range(index + 1, min(len(lines), index + 1 + MAX_JOINED_LINES))
+                    if not is_open("\n".join([buffer, *lines[index + 1 : i + 1]]))
+                ),
+                None,
+            )
+            if end is not None:
+                buffer = "\n".join([buffer, *lines[index + 1 : end + 1]])
+                index = end
         yield start, buffer
         index += 1
         heredoc = _HEREDOC.search(buffer)
@@ -123,6 +189,12 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
             buffer.append("$(")
             index += 2
             continue
+        elif char == "(" and depth == 0 and array_start("".join(buffer)):
+            end = closing_paren(line, index + 1)
+            if end > 0:  # `ARGS=(...)`: an array literal, not a subshell
+                buffer.append(line[index : end + 1])
+                index = end + 1
+                continue
         elif depth:
             depth += {"(": 1, ")": -1}.get(char, 0)
         elif line[index : index + 2] in ("&&", "||"):
@@ -158,12 +230,24 @@ def _words(segment: str, windows: bool) -> list[str]:
         return segment.split()
 
 
-def _clean_words(words: list[str], expressions: list[str]) -> tuple[list[str], list[str]]:
-    """(leading shell keywords, the command's words) with expressions restored and redirections dropped."""
-    restored = [_PLACEHOLDER.sub(lambda m: expressions[int(m.group(1))], word) for word in words]
+def _clean_words(
+    segment: str, windows: bool, expressions: list[str], substitutions: list[str]
+) -> tuple[list[str], Command]:
+    """(leading shell keywords, the command) of one segment: its words with expressions and
+    substitutions restored and redirections dropped; a `for` header or an array literal is a
+    command of its own kind."""
+
+    def restore(word: str) -> str:
+        word = _SUBSTITUTION.sub(lambda m: substitutions[int(m.group(1))], word)
+        return _PLACEHOLDER.sub(lambda m: expressions[int(m.group(1))], word)
+
+    array = _ARRAY.match(segment)
+    if array:
+        values = [restore(word) for word in _words(array.group(3), windows)]
+        return [], Command(values, 0, array=(array.group(1), array.group(2) == "+"))
     kept: list[str] = []
     skip_next = False
-    for word in restored:
+    for word in (restore(word) for word in _words(segment, windows)):
         if skip_next:
             skip_next = False
             continue
@@ -176,7 +260,9 @@ def _clean_words(words: list[str], expressions: list[str]) -> tuple[list[str], l
     while kept and kept[0] in _LEADING_KEYWORDS:
         keywords.append(kept.pop(0))
     if len(kept) == 1 and kept[0] in _CLOSING_KEYWORDS:
-        return keywords, ["fi"] if kept[0] == "fi" else []
+        return keywords, Command(["fi"] if kept[0] == "fi" else [], 0)
+    if kept[:1] == ["for"] and len(kept) > 2 and kept[2] == "in" and re.fullmatch(r"[A-Za-z_]\w*", kept[1]):
+        return keywords, Command(kept[3:], 0, loop=kept[1])
     if kept and kept[0] in ("for", "case", "select", "function"):
-        return keywords, []
-    return keywords, kept
+        return keywords, Command([], 0)
+    return keywords, Command(kept, 0)

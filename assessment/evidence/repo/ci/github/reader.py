@@ -18,16 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from mlops_ladder.assessment.evidence.repo.ci.builder import MAX_TEMPLATE_DEPTH, Builder, JobContext, Step
-from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.commands.variables import anchored, expand, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow
 from mlops_ladder.assessment.evidence.repo.ci.github import actions
 from mlops_ladder.assessment.evidence.repo.ci.github.workflow import (
     WORKFLOWS,
     Contexts,
     Workflow,
+    chosen,
     describe,
     environment_name,
     grants_id_token,
+    input_choices,
     input_defaults,
     jobs_of,
     local_calls,
@@ -38,6 +40,8 @@ from mlops_ladder.assessment.evidence.repo.ci.github.workflow import (
     triggers_of,
 )
 from mlops_ladder.assessment.evidence.repo.ci.model import Trigger
+from mlops_ladder.assessment.evidence.repo.ci.remote import calls as remote
+from mlops_ladder.assessment.evidence.repo.ci.remote.catalog import lookup, parse_github_uses
 from mlops_ladder.assessment.evidence.repo.ci.values import (
     as_list,
     first_line,
@@ -103,6 +107,7 @@ class _Reader:
         data = workflow.data
         inputs = {**input_defaults(data), **(call.inputs if call else {})}
         contexts: Contexts = {"inputs": inputs}
+        contexts = {**contexts, "needs": self._remote_outputs(jobs_of(data), contexts)}
         workflow_env = literal_env(substituted(data.get("env"), contexts))
         self.builder.secret_variables(workflow.path, "", data.get("env"))
         jobs = jobs_of(data)
@@ -137,13 +142,13 @@ class _Reader:
             job_contexts: Contexts = {**contexts, "matrix": matrix}
             full_id = prefix + job_id + label
             if isinstance(uses, str):
-                self._call(
-                    uses,
-                    job,
-                    _Call(root, triggers, possible, environment, condition, needs, full_id + "/", {}, oidc),
-                    job_contexts,
-                    stack,
+                call_here = _Call(
+                    root, triggers, possible, environment, condition, needs, full_id + "/", {}, oidc
                 )
+                if local_target(uses) is None:
+                    self._remote(workflow, uses, job, call_here, job_contexts, workflow_env)
+                else:
+                    self._call(uses, job, call_here, job_contexts, stack)
                 continue
             env = literal_env(substituted(job.get("env"), job_contexts), workflow_env)
             ctx = self.builder.job(
@@ -154,6 +159,7 @@ class _Reader:
                     triggers=triggers,
                     possible_triggers=possible,
                     environment=environment,
+                    environment_choices=chosen(environment, input_choices(workflow.data)),
                     condition=condition,
                     continue_on_error=truthy(job.get("continue-on-error")),
                     needs=needs,
@@ -176,6 +182,58 @@ class _Reader:
             if value is not None
         }
         self.run(callee, replace(call, inputs=inputs), (*stack, callee.path))
+
+    def _remote(
+        self,
+        workflow: Workflow,
+        uses: str,
+        job: dict,
+        call: _Call,
+        contexts: Contexts,
+        env: Mapping[str, str],
+    ) -> None:
+        """A job calling a reusable workflow of another repository (known or not)."""
+        reference = parse_github_uses(uses)
+        template = lookup(reference) if reference else None
+        inputs = _literal_inputs(substituted(job.get("with"), contexts))
+        environment = call.environment
+        if template and template.environment and inputs.get(template.environment):
+            environment = inputs[template.environment]
+        name = posixpath.splitext(posixpath.basename(reference.path))[0] if reference else "remote"
+        ctx = self.builder.job(
+            JobContext(
+                root=call.root,
+                pipeline=workflow.path,
+                job=call.prefix + name,
+                triggers=call.triggers,
+                possible_triggers=call.possible,
+                environment=environment,
+                condition=call.condition,
+                needs=call.needs,
+                env=env,
+                oidc_token=call.oidc,
+            )
+        )
+        line = job.key_line("uses")
+        if template is None or reference is None or template.system != "github":
+            remote.record_unknown(self.builder, ctx, uses, line)
+            return
+        step = Step(name=str(job.get("name") or name), line=line)
+        remote.run_known(self.builder, ctx, step, template, uses, reference.ref, inputs, oidc=call.oidc)
+
+    def _remote_outputs(self, jobs: dict, contexts: Contexts) -> dict[str, str]:
+        """`needs.<job>.outputs.<name>` of jobs that call a known template computing its outputs
+        from a file of this repository (a configuration reader)."""
+        found: dict[str, str] = {}
+        for job_id, job in jobs.items():
+            uses = job.get("uses") if isinstance(job, dict) else None
+            reference = parse_github_uses(uses) if isinstance(uses, str) else None
+            template = lookup(reference) if reference else None
+            if template and template.outputs:
+                inputs = _literal_inputs(substituted(job.get("with"), contexts))
+                outputs = remote.template_outputs(template, inputs, self.builder.load)
+                found.update({f"{job_id}.outputs.{name}": value for name, value in outputs.items()})
+        return found
 
     @staticmethod
     def _oidc(job: dict, data: dict, call: _Call | None) -> bool:
@@ -279,5 +337,14 @@ class _Reader:
             for n, spec in declared.items()
             if isinstance(spec, dict) and (v := literal(spec.get("default"))) is not None
         }
-        inner: Contexts = {"inputs": {**defaults, **values}, "matrix": contexts.get("matrix", {})}
+        inner: Contexts = {
+            "inputs": {**defaults, **values},
+            "matrix": contexts.get("matrix", {}),
+            "github": {"action_path": anchored(folder)},  # the action's own folder
+        }
         self._steps(replace(ctx, pipeline=path), runs.get("steps"), inner, path, (*stack, path), outer=step)
+
+
+def _literal_inputs(given: Mapping[str, object]) -> dict[str, str]:
+    """`with:` values as text (expressions left as written: their value is known at run time)."""
+    return {str(name): literal(value) or str(value) for name, value in given.items() if value is not None}

@@ -17,10 +17,11 @@ from mlops_ladder.assessment.evidence.yamlfile import line_of, yaml_key
 
 WORKFLOWS = ".github/workflows"
 
-_EXPRESSION = re.compile(r"\$\{\{\s*(inputs|matrix)\.([\w-]+)\s*\}\}")
+_EXPRESSION = re.compile(r"\$\{\{\s*(inputs|matrix|github|needs)\.([\w.-]+?)\s*\}\}")
 _MATRIX_EXPRESSION = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 
-Contexts = Mapping[str, Mapping[str, str]]  # "inputs" / "matrix" -> values known as literals
+# "inputs" / "matrix" / "github" (action_path) / "needs" ("job.outputs.name") -> values known as literals
+Contexts = Mapping[str, Mapping[str, str]]
 
 
 @dataclass
@@ -143,3 +144,25 @@ def input_defaults(data: dict) -> dict[str, str]:
         if value is not None:
             defaults[str(name)] = value
     return defaults
+
+
+def input_choices(data: dict) -> dict[str, tuple[str, ...]]:
+    """Inputs offered as a choice when the workflow is started by hand (`type: choice` with `options:`)."""
+    on = yaml_key(data, "on")
+    dispatch = on.get("workflow_dispatch") if isinstance(on, dict) else None
+    inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
+    choices: dict[str, tuple[str, ...]] = {}
+    for name, spec in inputs.items() if isinstance(inputs, dict) else ():
+        options = spec.get("options") if isinstance(spec, dict) else None
+        values = tuple(str(v) for v in as_list(options) if literal(v) is not None)
+        if len(values) > 1:
+            choices[str(name)] = values
+    return choices
+
+
+def chosen(text: str | None, choices: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The values `${{ inputs.x }}` in *text* may take when x is a choice input; () otherwise."""
+    for match in _EXPRESSION.finditer(text or ""):
+        if match.group(1) == "inputs" and match.group(2) in choices:
+            return choices[match.group(2)]
+    return ()

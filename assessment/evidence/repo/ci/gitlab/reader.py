@@ -2,7 +2,8 @@
 
 The configuration is merged from its files (config.py); a job's triggers and condition come
 from its rules (rules.py). A job runs its `before_script`, `script` and `after_script` (the
-defaults apply when it has none). `allow_failure` is the job's continue-on-error, `id_tokens`
+defaults apply when it has none); a job someone must start (`when: manual`) is an approval step.
+`allow_failure` is the job's continue-on-error, `id_tokens`
 gives it an OIDC token; a child pipeline (`trigger: include:`) runs within the parent's run.
 """
 
@@ -26,7 +27,7 @@ from mlops_ladder.assessment.evidence.repo.ci.gitlab.rules import (
     job_triggers,
     workflow_triggers,
 )
-from mlops_ladder.assessment.evidence.repo.ci.model import CiJob, CiPipeline, Trigger
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiJob, CiPipeline, Trigger
 from mlops_ladder.assessment.evidence.repo.ci.values import as_list, first_line, literal_env, text_of
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
@@ -118,6 +119,10 @@ class _Reader:
                 skipped_with_needs=False,  # a job left out of a pipeline does not hold back the jobs after it
             )
             self.builder.job(ctx)
+            if _waits_for_a_person(job):  # `when: manual`: someone starts the job (an approval)
+                self.builder.action(
+                    ctx, Step("when: manual", entry.line), ActionKind.APPROVAL, command="when: manual"
+                )
             self._scripts(ctx, job, entry, config, default)
             self._child(job, ctx, stack)
         for file_path, file_jobs in described.items():
@@ -169,6 +174,14 @@ class _Reader:
                 outer_needs=ctx.needs,
                 stack=(*stack, target),
             )
+
+
+def _waits_for_a_person(job: dict) -> bool:
+    """A job that runs only when someone starts it: `when: manual` (on the job or a rule) and not
+    `allow_failure: true` (a manual job that may be skipped blocks nothing)."""
+    rules = [rule for rule in as_list(job.get("rules")) if isinstance(rule, dict)]
+    manual = job.get("when") == "manual" or any(rule.get("when") == "manual" for rule in rules)
+    return manual and job.get("allow_failure") is not True
 
 
 def _environment(value: object, variables: Mapping[str, str]) -> str | None:

@@ -1,0 +1,124 @@
+"""Command substitutions and array literals in shell text.
+
+`$(...)` and backticks run commands whose output becomes part of another command
+(`run_id=$(az ml job create -f x.yml --query name -o tsv)`): those inner commands are commands
+too. `$((...))` is arithmetic, and `$(name)` alone is an Azure DevOps macro (a variable), not a
+command. Inside `$(...)` quoting starts afresh, so `"$(cd "$(dirname "$0")" && pwd)"` nests.
+
+`NAME=(...)` and `NAME+=(...)` are bash array literals, kept whole when a line is split at
+operators (their parentheses are not a subshell).
+"""
+
+from __future__ import annotations
+
+import re
+
+_MACRO = re.compile(r"\s*[A-Za-z_][\w.-]*\s*")  # $(name): an Azure DevOps macro, not a command
+_ARRAY_START = re.compile(r"(?:^|[\s;&|])[A-Za-z_]\w*\+?=$")
+MAX_JOINED_LINES = 50  # a `$(` or `=(` left open joins at most this many following lines
+
+
+def find_substitutions(text: str, *, backticks: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of each outermost command substitution of *text*, outside single
+    quotes and comments; an unclosed one is left out."""
+    found: list[tuple[int, int, str]] = []
+    index, size, quote = 0, len(text), None
+    while index < size:
+        char = text[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\":
+            index += 1
+        elif text.startswith("$(", index):
+            end = closing_paren(text, index + 2)
+            if end < 0:
+                break
+            inner = text[index + 2 : end]
+            if not inner.startswith("(") and not _MACRO.fullmatch(inner):
+                found.append((index, end + 1, inner))
+            index = end
+        elif char == "`" and backticks:
+            end = _closing_backtick(text, index + 1)
+            if end < 0:
+                break
+            found.append((index, end + 1, text[index + 1 : end]))
+            index = end
+        elif char == '"':
+            quote = None if quote == '"' else '"'
+        elif quote is None and char == "'":
+            quote = "'"
+        elif quote is None and char == "#" and (index == 0 or text[index - 1].isspace()):
+            break  # a comment
+        index += 1
+    return found
+
+
+def closing_paren(text: str, index: int) -> int:
+    """Index of the `)` that closes a `$(` or `(` opened just before *index*, or -1."""
+    depth, quote, size = 1, None, len(text)
+    while index < size:
+        char = text[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\":
+            index += 1
+        elif text.startswith("$(", index):
+            end = closing_paren(text, index + 2)  # a nested substitution, quoted or not
+            if end < 0:
+                return -1
+            index = end
+        elif char == '"':
+            quote = None if quote == '"' else '"'
+        elif quote is None:
+            if char == "'":
+                quote = "'"
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0:
+                    return index
+        index += 1
+    return -1
+
+
+def _closing_backtick(text: str, index: int) -> int:
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == "`":
+            return index
+        index += 1
+    return -1
+
+
+def is_open(text: str) -> bool:
+    """True when *text* ends inside a `$(...)` or an array literal `NAME=(...)` (it goes on on the
+    next line)."""
+    index, size, quote = 0, len(text), None
+    while index < size:
+        char = text[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\":
+            index += 1
+        elif text.startswith("$(", index) or (char == "(" and _ARRAY_START.search(text[:index])):
+            start = index + (2 if char == "$" else 1)
+            end = closing_paren(text, start)
+            if end < 0:
+                return True
+            index = end
+        elif char == '"':
+            quote = None if quote == '"' else '"'
+        elif quote is None and char == "'":
+            quote = "'"
+        elif quote is None and char == "#" and (index == 0 or text[index - 1].isspace()):
+            return False
+        index += 1
+    return False
+
+
+def array_start(buffer: str) -> bool:
+    """True when the text before a `(` makes it an array literal (`ARGS=(`, `ARGS+=(`)."""
+    return bool(_ARRAY_START.search(buffer))
