@@ -2,7 +2,8 @@
 
 Checks are grouped by the evidence they read: code/ (Python code and project files),
 ci/ (what CI pipelines do), azureml/ (Azure ML YAML), infra.py (infrastructure code),
-resources.py (generic checks over Azure resources, declared or live), answers.py,
+resources.py (generic checks over Azure resources, declared or live), isolation.py (network
+isolation, declared or live), answers.py,
 platforms/ (other ML platforms: DVC, Databricks, SageMaker, Vertex AI), and alternatives.py
 (core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mlops_ladder.assessment.checks import alternatives, answers, infra, resources
+from mlops_ladder.assessment.checks import alternatives, answers, infra, isolation, resources
 from mlops_ladder.assessment.checks.azureml import data as azureml_data
 from mlops_ladder.assessment.checks.azureml import deployment as azureml_deployment
 from mlops_ladder.assessment.checks.azureml import environment as azureml_environment
@@ -46,6 +47,7 @@ _MODULES = (
     platform_training, platform_release, platform_monitoring,
     infra,
     resources,
+    isolation,
     answers,
     alternatives,
 )

@@ -122,13 +122,13 @@ def matches_where(resource: Resource, where: dict | None) -> bool | None:
     any element may match."""
     outcome: bool | None = True
     for path, expected in (where or {}).items():
-        leaves = _leaves(values_at(resource.body, path))
+        found = leaves(values_at(resource.body, path))
         if expected == "*":
-            verdict: bool | None = any(is_set(v) for v in leaves)
-        elif any(values_equal(v, expected) for v in leaves):
+            verdict: bool | None = any(is_set(v) for v in found)
+        elif any(values_equal(v, expected) for v in found):
             verdict = True
         else:
-            verdict = None if any(isinstance(v, Expr) for v in leaves) else False
+            verdict = None if any(isinstance(v, Expr) for v in found) else False
         if verdict is False:
             return False
         if verdict is None:
@@ -136,7 +136,7 @@ def matches_where(resource: Resource, where: dict | None) -> bool | None:
     return outcome
 
 
-def _leaves(values: list[Any]) -> list[Any]:
+def leaves(values: list[Any]) -> list[Any]:
     out: list[Any] = []
     for value in values:
         if isinstance(value, list):
@@ -162,7 +162,7 @@ def describe_scope(evidence: Any) -> str:
     return f"{_count(len(declared), 'Azure resource')} read{where}"
 
 
-def _nothing_to_judge(evidence: Any) -> CheckResult:
+def nothing_to_judge(evidence: Any) -> CheckResult:
     if _is_repo(evidence):
         languages = ("bicep", "arm", "terraform")
         iac_files = [f for f in getattr(evidence.iac, "files", ()) if f.language in languages]
@@ -173,7 +173,7 @@ def _nothing_to_judge(evidence: Any) -> CheckResult:
     return unknown("no Azure resources were read")
 
 
-def _external_modules(evidence: Any, types: str | Sequence[str]) -> list:
+def external_modules(evidence: Any, types: str | Sequence[str]) -> list:
     """Registry modules (Azure Verified Modules) of the repo that deploy one of *types*."""
     iac = getattr(evidence, "iac", None)
     wanted = _type_set(types)
@@ -246,7 +246,7 @@ def resource_exists(resources: Any, type: str | list[str], where: dict | None = 
             f"{label(first)} ({first.type}) declared at {first.location}{more}",
             refs((r.location, f"{r.type} '{r.name}'{_where_values(r, where)}") for r in matching),
         )
-    modules = _external_modules(resources, type)
+    modules = external_modules(resources, type)
     if modules and not where:
         module = modules[0]
         return passed(
@@ -254,7 +254,7 @@ def resource_exists(resources: Any, type: str | list[str], where: dict | None = 
             refs((m.location, m.source) for m in modules),
         )
     if not everything:
-        return _nothing_to_judge(resources)
+        return nothing_to_judge(resources)
     if undecided or modules:
         where_text = ", ".join(where or {})
         parts = [f"{len(undecided)} set {where_text} with an expression"] if undecided else []
@@ -325,7 +325,7 @@ def resources_satisfy(resources: Any, conditions: list[dict]) -> CheckResult:
             verdict, detail = _judge(resource, condition)
             target = satisfied if verdict else violations if verdict is False else undecided
             target.append((resource, detail))
-        for module in _external_modules(resources, types):
+        for module in external_modules(resources, types):
             detail = f"{_describe_test(condition)}: settings of {module.source} are not read"
             undecided.append((module, detail))
     if violations:
@@ -351,7 +351,7 @@ def resources_satisfy(resources: Any, conditions: list[dict]) -> CheckResult:
             refs((r.location, f"{r.type} '{r.name}': {d}") for r, d in satisfied),
         )
     if not all_resources(resources):
-        return _nothing_to_judge(resources)
+        return nothing_to_judge(resources)
     types_text = ", ".join(dict.fromkeys(looked_for))
     return unknown(f"no {types_text} to check ({describe_scope(resources)})")
 
@@ -424,74 +424,4 @@ def _test(value: Any, condition: dict) -> bool | None:
     return False
 
 
-# -- network isolation ----------------------------------------------------------------------------
-WORKSPACE = "Microsoft.MachineLearningServices/workspaces"
-PRIVATE_ENDPOINT = "Microsoft.Network/privateEndpoints"
-ISOLATION_MODES = ("AllowOnlyApprovedOutbound", "AllowInternetOutbound")
-
-
-def _has_private_endpoint(everything: list[Resource], workspace: Resource) -> bool:
-    """A private endpoint to the workspace: declared beside it (group id amlworkspace) or, for a
-    workspace read from Azure, an approved private endpoint connection on it."""
-    if any(is_set(v) for v in values_at(workspace.body, "properties.privateEndpointConnections")):
-        return True
-    endpoints = of_types([r for r in everything if not r.existing], PRIVATE_ENDPOINT)
-    for endpoint in endpoints:
-        groups = _leaves(
-            values_at(endpoint.body, "properties.privateLinkServiceConnections.properties.groupIds")
-        )
-        groups += _leaves(
-            values_at(endpoint.body, "properties.manualPrivateLinkServiceConnections.properties.groupIds")
-        )
-        if any(isinstance(g, str) and g.lower() == "amlworkspace" for g in groups):
-            return True
-    return False
-
-
-def platform_is_network_isolated(resources: Any) -> CheckResult:
-    """Is every workspace closed to the public network (publicNetworkAccess Disabled) and its
-    traffic kept private by a managed virtual network or a private endpoint?"""
-    everything = all_resources(resources)
-    workspaces = of_types([r for r in everything if not r.existing], WORKSPACE)
-    if not workspaces:
-        if not everything:
-            return _nothing_to_judge(resources)
-        if _external_modules(resources, WORKSPACE):
-            return unknown("the workspace is declared through a registry module whose settings are not read")
-        return failed(f"{describe_scope(resources)}, none of them an Azure ML workspace")
-    open_, undecided, isolated = [], [], []
-    for workspace in workspaces:
-        access = values_at(workspace.body, "properties.publicNetworkAccess")
-        mode = values_at(workspace.body, "properties.managedNetwork.isolationMode")
-        private = _has_private_endpoint(everything, workspace)
-        managed = any(values_equal(m, wanted) for m in mode for wanted in ISOLATION_MODES)
-        access_text = ", ".join(show(v) for v in access) if access else "not set (Enabled)"
-        way = "managed network " + show(mode[0]) if managed else ("a private endpoint" if private else "")
-        detail = f"publicNetworkAccess {access_text}" + (
-            f", {way}" if way else ", no managed network or private endpoint"
-        )
-        if any(isinstance(v, Expr) for v in access + mode):
-            undecided.append((workspace, detail))
-        elif access and all(values_equal(v, "Disabled") for v in access) and (managed or private):
-            isolated.append((workspace, detail))
-        else:
-            open_.append((workspace, detail))
-    if open_:
-        workspace, detail = open_[0]
-        return failed(
-            f"{label(workspace)} is reachable from the public network: {detail}",
-            refs((w.location, d) for w, d in open_),
-        )
-    if undecided:
-        workspace, detail = undecided[0]
-        return unknown(
-            f"{label(workspace)}: {detail}, set by an expression",
-            refs((w.location, d) for w, d in undecided),
-        )
-    workspace, detail = isolated[0]
-    more = f" (and {len(isolated) - 1} more)" if len(isolated) > 1 else ""
-    return passed(f"{label(workspace)}: {detail}{more}", refs((w.location, d) for w, d in isolated))
-
-
-
-CHECKS = (resource_exists, resources_satisfy, platform_is_network_isolated)
+CHECKS = (resource_exists, resources_satisfy)
