@@ -51,9 +51,13 @@ def where(action: CiAction) -> str:
 
 def looked_at(repo: RepoEvidence) -> str:
     platforms = repo.platforms.platforms
-    found = _names(p.value for p in platforms) if platforms else "none found"
+    found = (
+        f"platforms: {_names(p.value for p in platforms)}"
+        if platforms
+        else "no DVC, Databricks, SageMaker or Vertex AI project files"
+    )
     pipelines = [p for p in repo.ci.pipelines if not p.is_template]
-    return f"platforms: {found}; {_plural(len(pipelines), 'CI pipeline')}"
+    return f"{found}; {_plural(len(pipelines), 'CI pipeline')}"
 
 
 def fact_refs(facts: Iterable[PlatformFact]) -> tuple:
