@@ -70,7 +70,7 @@ def test_aml_registermodel_gates_on_metrics_only_from_a_run(tmp_path: Path) -> N
     })
     found = [(a.kind, a.step, a.command.split(": ", 1)[1]) for a in evidence.actions]
     assert [kind for kind, _, _ in found] == [K.ASSERT_METRICS, K.REGISTER_MODEL, K.REGISTER_MODEL]
-    assert found[0][2] == "fails unless auc, loss beat the registered model credit"
+    assert found[0][2] == "fails when the run's auc, loss is worse than the registered model credit's"
     assert found[2][2] == "registers model.pkl from a model file of the checkout"
     forced = tmp_path / "forced"
     evidence, _ = read(forced, {

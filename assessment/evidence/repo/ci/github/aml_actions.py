@@ -133,7 +133,7 @@ def _register_model(call: _Call) -> None:
                for m in (call.get(key) if isinstance(call.get(key), list) else [])]
     name = str(call.get("model_name", "the repository's name"))
     if from_run and metrics and call.get("force_registration", False) is not True:
-        what = f"fails unless {', '.join(metrics)} beat the registered model {name}"
+        what = f"fails when the run's {', '.join(metrics)} is worse than the registered model {name}'s"
         call.record(K.ASSERT_METRICS, what, files=call.existing())
     source = "the run given by run_id" if from_run else "a model file of the checkout"
     call.record(K.REGISTER_MODEL, f"registers {call.get('model_file_name', 'model.pkl')} from {source}",
