@@ -6,7 +6,11 @@ from collections.abc import Iterable
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return f"{count} {noun[:-1]}ies"  # "3 dependencies", not "3 dependencys"
+    return f"{count} {noun}s"
 
 
 def subject(count: int, noun: str, verb_one: str, verb_many: str) -> str:

@@ -1,6 +1,6 @@
 """Checks that data sources are declared as code or config (data_sources.py lists what counts) and that
 the training data is versioned (DVC, data assets with an explicit version, job inputs and run
-configurations that pin a data asset version)."""
+configurations that pin a data asset version; an SDK v1 pipeline YAML's datasets have none)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import JOB_KINDS, job_data_inputs
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_data
+from mlops_ladder.assessment.evidence.repo.azureml.v1pipeline import v1_pipeline_data
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -73,6 +74,11 @@ def _versions(repo: RepoEvidence) -> tuple[list[tuple[Location, str]], list[tupl
                 continue
             where = Location(job.path, data_input.line)
             (versioned if ref.is_pinned else unversioned).append((where, f"{data_input.name} = {ref.text}"))
+    for pipeline in repo.azureml.of_kind(AmlKind.V1_PIPELINE):
+        for reference in v1_pipeline_data(pipeline):  # this YAML names datasets without a version
+            if reference.dataset is not None:
+                where = Location(pipeline.path, reference.line)
+                unversioned.append((where, f"dataset {reference.dataset} without a version"))
     for config in repo.azureml.of_kind(AmlKind.RUN_CONFIG):
         for data in run_config_data(config):
             if data.dataset is None:

@@ -6,8 +6,12 @@
   datastore path (`azureml://datastores/<ds>/paths/...`, `azureml://subscriptions/.../datastores/...`)
   or a web or cloud URI (`https://...csv`, `wasbs://`, `abfss://`, `s3://`, `gs://`).
 - `data:` inputs of SDK v1 run configurations (a registered dataset by name, or a datastore path).
+- `data_references:` of SDK v1 pipeline YAML (a registered dataset, or a datastore path).
 - Sources that project code names (evidence/repo/python/data_sources.py): loaders given a URI,
   database queries, dataset libraries, Azure ML datasets, data assets and datastores.
+- A URI a script, CI step or job command passes to a module it runs (`--dataset-loc https://...`,
+  `export DATASET_LOC=s3://...`; evidence/repo/python/run_arguments.py) when that module, or a
+  project module it imports, gives a loader what its caller passes under that name.
 
 A file committed to the repository and read by a relative path is not a declared source, and a
 notebook is not code in a module (notebooks run by hand are manual work).
@@ -18,12 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.code.modules import code_modules
+from mlops_ladder.assessment.checks.code.modules import code_modules, module_index
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import JOB_KINDS, data_source_kind, job_data_inputs
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_data
-from mlops_ladder.assessment.evidence.repo.python.data_sources import LOCAL_FILE
+from mlops_ladder.assessment.evidence.repo.azureml.v1pipeline import V1DataReference, v1_pipeline_data
+from mlops_ladder.assessment.evidence.repo.python.data_sources import CALLER_GIVEN, LOCAL_FILE
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -67,11 +72,40 @@ def declared_sources(repo: RepoEvidence) -> list[DeclaredSource]:
             what = (f"dataset {data.dataset}" + (f" version {data.version}" if data.version else "")
                     if data.dataset else f"datastore {data.datastore}")
             found.append(DeclaredSource(Location(config.path, data.line), "run configuration input", what))
+    for pipeline in repo.azureml.of_kind(AmlKind.V1_PIPELINE):
+        for reference in v1_pipeline_data(pipeline):
+            found.append(DeclaredSource(Location(pipeline.path, reference.line), "pipeline data reference",
+                                        _reference_text(reference)))
     for module in code_modules(repo):
         for source in module.data_sources:
-            if source.kind != LOCAL_FILE:
+            if source.kind not in (LOCAL_FILE, CALLER_GIVEN):
                 found.append(DeclaredSource(Location(module.path, source.line), f"code ({source.kind})",
                                             source.detail))
+    found += _passed_to_modules(repo)
+    return found
+
+
+def _reference_text(reference: V1DataReference) -> str:
+    if reference.dataset:
+        return f"{reference.name}: dataset {reference.dataset}"
+    return f"{reference.name}: datastore {reference.datastore} {reference.path or ''}".rstrip()
+
+
+def _passed_to_modules(repo: RepoEvidence) -> list[DeclaredSource]:
+    """URIs that scripts pass to a module that reads what its caller gives under that name."""
+    found = []
+    for argument in repo.run_arguments:
+        module = repo.python.module_at(argument.module)
+        if module is None or module.is_test:
+            continue
+        for candidate in [module, *module_index(repo).closure(module).values()]:
+            reader = next((s for s in candidate.data_sources
+                           if s.kind == CALLER_GIVEN and s.detail == argument.name), None)
+            if reader is not None:
+                via = f"{candidate.path}:{reader.line}"
+                what = f"{argument.option} {argument.uri} passed to {argument.module}, read at {via}"
+                found.append(DeclaredSource(argument.location, "run argument (URI)", what))
+                break
     return found
 
 

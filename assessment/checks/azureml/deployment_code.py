@@ -7,7 +7,9 @@
 - CLI v1 configuration files of `az ml model deploy`: deployment configurations (`computeType:
   ACI|AKS`) and inference configurations (`entryScript:`);
 - MLflow's deployment client (`mlflow.deployments.get_deploy_client("azureml")` with
-  `create_deployment`).
+  `create_deployment`);
+- the files a CI action deploys a registered model with (the Azure/aml-deploy action's parameters
+  file, scoring script and conda file).
 
 Project modules only: deployment cells in notebooks are run by hand.
 """
@@ -20,6 +22,7 @@ from mlops_ladder.assessment.checks.azureml.common import DEPLOYMENT_CLASSES, py
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import v1_compute_type, v1_entry_script
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
@@ -58,6 +61,10 @@ def code_deployments(repo: RepoEvidence) -> tuple[list[tuple[Location, str]], li
         if call.name.startswith("mlflow.") and module.calls_ending("create_deployment"):
             target = call.string_args[0] if call.string_args else "its target"
             defined.append((Location(module.path, call.line), f"MLflow deployment client for {target}"))
+    for action in repo.ci.of_kind(ActionKind.DEPLOY_MODEL):
+        if action.target_kind == "registered-model" and action.files:
+            what = f"deployment configuration {', '.join(action.files)} ({action.command.split(':')[0]})"
+            defined.append((Location(action.files[0]), what))
     unused = [] if creates else [  # `defined` holds them when some code creates deployments
         (Location(m.path, c.line), f"{m.path} builds {c.name.rpartition('.')[2]} but no code creates it")
         for m, c in v2

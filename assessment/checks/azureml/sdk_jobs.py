@@ -11,6 +11,8 @@ count), with whether each one trains (training_jobs.py says when a job trains).
 
 A script is looked for relative to the module's folder, then the repository root; when the
 source folder is computed (`source_directory=base / "src"`), the nearest file of the script's name.
+A pipeline step whose script cannot be found (`script_name=env.train_script_path`, read from
+environment variables) is judged by its literal `name=` (training_jobs.step_by_name).
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.checks.azureml.training_jobs import Trainer, TrainingJob, Verdict, combine
+from mlops_ladder.assessment.checks.azureml.training_jobs import (
+    Trainer,
+    TrainingJob,
+    Verdict,
+    combine,
+    step_by_name,
+)
 from mlops_ladder.assessment.checks.code.modules import code_modules, nearest
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import command_entry_points
@@ -83,13 +91,18 @@ def _command_v2(repo: RepoEvidence, trainer: Trainer, module: PythonModule, call
 def _script_v1(repo: RepoEvidence, trainer: Trainer, module: PythonModule, call: Call) -> Verdict:
     script = next((v for k in _SCRIPT_KEYWORDS if (v := call.keyword(k))), None)
     script = script or next((a for a in call.string_args if a.endswith(".py")), None)
-    what = f"{call.name.rpartition('.')[2]} at {module.path}:{call.line}"
+    last = call.name.rpartition(".")[2]
+    what = f"{last} at {module.path}:{call.line}"
     if script is None:
-        return Verdict(None, f"{what} names its script in a way that cannot be read")
-    entry = trainer.first_module(_script_paths(repo, module, call.keyword("source_directory"), script))
-    if entry is None:
-        return Verdict(None, f"{what} runs {script}, which is not in the repository")
-    return trainer.module(entry)
+        missing = "names its script in a way that cannot be read"
+    elif (entry := trainer.first_module(
+            _script_paths(repo, module, call.keyword("source_directory"), script))) is not None:
+        return trainer.module(entry)
+    else:
+        missing = f"runs {script}, which is not in the repository"
+    if last in _V1_STEPS:  # a step has a name that says what it does
+        return step_by_name(call.keyword("name"), what, missing)
+    return Verdict(None, f"{what} {missing}")
 
 
 def _script_paths(repo: RepoEvidence, module: PythonModule, folder: str | None, script: str) -> list[str]:

@@ -14,6 +14,7 @@ from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import job_data_inputs
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_data
+from mlops_ladder.assessment.evidence.repo.azureml.v1pipeline import v1_pipeline_data
 from mlops_ladder.assessment.evidence.repo.azureml.values import parse_asset_ref
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 
@@ -63,9 +64,9 @@ _DATA_JOB_KINDS = (AmlKind.COMMAND_JOB, AmlKind.SWEEP_JOB, AmlKind.AUTOML_JOB, A
 
 def pipeline_uses_versioned_data(repo: RepoEvidence) -> CheckResult:
     """Do training jobs read data assets by explicit version (azureml:<name>:<version>, or a run
-    configuration's dataset with a version)?"""
+    configuration's dataset with a version)? An SDK v1 pipeline YAML names its datasets without one."""
     jobs = repo.azureml.of_kind(*_DATA_JOB_KINDS)
-    run_configs = repo.azureml.of_kind(AmlKind.RUN_CONFIG)
+    run_configs = repo.azureml.of_kind(AmlKind.RUN_CONFIG, AmlKind.V1_PIPELINE)
     if not jobs and not run_configs:
         return not_applicable(f"no job YAML or run configuration; {looked_at(repo)}")
     pinned, unpinned, by_path = [], [], []
@@ -79,7 +80,15 @@ def pipeline_uses_versioned_data(repo: RepoEvidence) -> CheckResult:
                 ref = parse_asset_ref(value)
                 entry = (job, data_input.name, str(value), where, how)
                 (pinned if ref is not None and ref.is_pinned else unpinned).append(entry)
-    for config in run_configs:
+    for pipeline in repo.azureml.of_kind(AmlKind.V1_PIPELINE):
+        for reference in v1_pipeline_data(pipeline):  # this YAML names datasets without a version
+            where = Location(pipeline.path, reference.line)
+            name = f"data_references.{reference.name}"
+            if reference.dataset is None:
+                by_path.append((where, name, f"datastore {reference.datastore}"))
+            else:
+                unpinned.append((pipeline, name, f"dataset {reference.dataset}", where, "as written"))
+    for config in repo.azureml.of_kind(AmlKind.RUN_CONFIG):
         for data in run_config_data(config):
             where = Location(config.path, data.line)
             if data.dataset is None:

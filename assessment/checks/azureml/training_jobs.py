@@ -10,8 +10,12 @@ and data-preparation-only jobs do not train.
 
 Jobs are read from Azure ML YAML (command, sweep, AutoML, Spark and pipeline jobs, whose steps
 are followed into local components and into registered components the repository defines by
-name) and SDK v1 run configurations (`*.runconfig`); jobs built with the Python SDKs are in
-sdk_jobs.py. `training_jobs` lists them all; `training_verdict` answers for one YAML file (CI
+name), SDK v1 run configurations (`*.runconfig`, or YAML of that shape) and SDK v1 pipeline YAML
+(whose steps' scripts are followed); jobs built with the Python SDKs are in sdk_jobs.py.
+
+An SDK v1 step whose script cannot be found (configured outside the repository, or not in it) is
+judged by its name (job_names.py): "Train Model" trains, "Evaluate Model" does not, "step1" cannot
+be told. `training_jobs` lists them all; `training_verdict` answers for one YAML file (CI
 checks can ask whether the file a step submits trains).
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlops_ladder.assessment.checks.azureml.job_names import says_it_trains
 from mlops_ladder.assessment.checks.code.modules import module_index
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import (
@@ -32,6 +37,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.jobs import (
 )
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.v1files import run_config_scripts
+from mlops_ladder.assessment.evidence.repo.azureml.v1pipeline import v1_pipeline_steps
 from mlops_ladder.assessment.evidence.repo.python.training import training_calls
 
 if TYPE_CHECKING:
@@ -39,7 +45,7 @@ if TYPE_CHECKING:
 
 YAML_JOB_KINDS = (
     AmlKind.COMMAND_JOB, AmlKind.SWEEP_JOB, AmlKind.AUTOML_JOB, AmlKind.SPARK_JOB, AmlKind.PIPELINE_JOB,
-    AmlKind.RUN_CONFIG,
+    AmlKind.RUN_CONFIG, AmlKind.V1_PIPELINE,
 )
 KIND_NAMES = {
     AmlKind.COMMAND_JOB: "command job",
@@ -50,7 +56,10 @@ KIND_NAMES = {
     AmlKind.PIPELINE_COMPONENT: "pipeline component",
     AmlKind.COMMAND_COMPONENT: "command component",
     AmlKind.RUN_CONFIG: "SDK v1 run configuration",
+    AmlKind.V1_PIPELINE: "SDK v1 pipeline YAML",
 }
+# SDK v1 step types that run no training script of the repository: they move data.
+_DATA_STEPS = frozenset({"datatransferstep"})
 _COMPONENT_KINDS = (AmlKind.COMMAND_COMPONENT, AmlKind.PIPELINE_COMPONENT)
 
 
@@ -70,6 +79,15 @@ class TrainingJob:
     what: str  # "command job .aml/jobs/train.yml", "SDK v1 ScriptRunConfig"
     location: Location
     verdict: Verdict
+
+
+def step_by_name(name: str | None, what: str, missing: str) -> Verdict:
+    """The verdict on an SDK v1 step whose script cannot be found (*missing* says why), by its name."""
+    trains = says_it_trains(name) if name else None
+    if trains is None:
+        return Verdict(None, f"{what} {missing}")
+    says = "says it trains" if trains else "says it does not train"
+    return Verdict(trains, f"{what} {missing}; its name {name!r} {says}")
 
 
 def combine(verdicts: list[Verdict], none_why: str) -> Verdict:
@@ -137,6 +155,8 @@ class Trainer:
             return Verdict(True, "AutoML trains the models", asset.location)
         if asset.kind in (AmlKind.PIPELINE_JOB, AmlKind.PIPELINE_COMPONENT):
             return self._pipeline(asset, what, seen)
+        if asset.kind is AmlKind.V1_PIPELINE:
+            return self._v1_pipeline(asset, what)
         if asset.kind is AmlKind.RUN_CONFIG:
             scripts = run_config_scripts(asset)
             entry = self.first_module(scripts)
@@ -169,6 +189,21 @@ class Trainer:
                 continue
             else:
                 verdicts.append(self.asset(target, seen))
+        return combine(verdicts, f"{what} has no steps")
+
+    def _v1_pipeline(self, asset: AmlAsset, what: str) -> Verdict:
+        verdicts = []
+        for step in v1_pipeline_steps(asset):
+            step_what = f"step {step.name} ({step.type or 'no type'}) of {asset.path}"
+            entry = self.first_module(step.scripts)
+            if entry is not None:
+                verdicts.append(self.module(entry))
+            elif step.type.lower() in _DATA_STEPS:
+                verdicts.append(Verdict(False, f"{step_what} moves data"))
+            else:
+                missing = f"runs {step.script}, which is not in the repository" if step.script else (
+                    "runs no script of the repository")
+                verdicts.append(step_by_name(step.name, step_what, missing))
         return combine(verdicts, f"{what} has no steps")
 
     def _component(self, reference: str) -> AmlAsset | None:

@@ -5,7 +5,8 @@ registered (the verdict behind MLL-302).
   (or the `--set model=...` CI passes) is registered when it references one (`azureml:name:version`,
   `azureml:name@latest`, a registry path), not when it is a local path (`model: {path: ./model}`).
 * CLI v1 `az ml model deploy -m name:version` and the Azure ML extension's AMLModelDeploy task
-  deploy registered models (by name, or from a registration's metadata file).
+  deploy registered models (by name, or from a registration's metadata file); so does the
+  Azure/aml-deploy GitHub action (`model_name` and `model_version`).
 * Scripts CI runs: SDK v1 `Model.deploy` deploys registered `Model` objects; azure-ai-ml deployments
   deploy a registered model when the code gets one (`ml_client.models.get`) or names one
   (`azureml:...`); MLflow deployments when the model URI is `models:/name/version`.
@@ -88,6 +89,8 @@ def deployed_model(repo: RepoEvidence, action: CiAction) -> tuple[str, str]:
     """(verdict, what) for: does this deployment step deploy a registered model?"""
     if action.kind is K.RUN_PYTHON:
         return _script_model(repo, action)
+    if action.target_kind == "registered-model":  # an action that deploys only registered models
+        return YES, f"deploys the registered model {action.options.get('--model', '')}".rstrip()
     files = deployment_files(repo, action)
     if files:
         asset = repo.azureml.at(files[0])

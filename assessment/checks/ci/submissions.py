@@ -3,7 +3,9 @@
 A CI action submits training when it
 * submits a job YAML of this repository that trains: a pipeline or sweep job, or a command job that
   is not clearly an evaluation or data-only job (its names and command say evaluate, score, prepare,
-  register... and nothing says train, and it outputs no model); a CLI v1 run configuration;
+  register... and nothing says train, and it outputs no model); an SDK v1 pipeline YAML; an SDK v1
+  run configuration (`*.runconfig` or YAML of that shape) by the same words, or a Python file that
+  builds one (the Azure/aml-run action);
 * runs a Python script of this repository that submits with azure-ai-ml (`jobs.create_or_update`
   of a @dsl.pipeline, a `command(...)` job or a job YAML it loads) or with SDK v1 (`submit` of an
   Experiment, a Pipeline or a PublishedPipeline built from training steps: ScriptRunConfig,
@@ -19,10 +21,10 @@ elsewhere, or a reusable workflow or template of another repository could submit
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlops_ladder.assessment.checks.azureml.job_names import other_word, says_it_trains
 from mlops_ladder.assessment.checks.ci.common import K, calls_in, module_of, reachable_modules, where_of
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
@@ -34,14 +36,6 @@ if TYPE_CHECKING:
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 
-_TRAINING_WORDS = re.compile(
-    r"\b(train\w*|fit|fitting|tun(e|ing)|sweep\w*|hyperdrive|automl|finetun\w*)\b", re.I
-)
-_OTHER_WORDS = re.compile(
-    r"\b(eval\w*|scor(e|ing)|test\w*|validat\w*|prep\w*|preprocess\w*|data(set)?|ingest\w*|download\w*|"
-    r"register\w*|deploy\w*|monitor\w*|drift|inference|predict\w*|batch|explain\w*|compar\w*|benchmark\w*)\b",
-    re.I,
-)
 _MODEL_OUTPUTS = frozenset({"mlflow_model", "custom_model", "triton_model"})
 SDK2_SUBMIT = ("jobs.create_or_update",)
 SDK1_TRAINING = (
@@ -116,10 +110,27 @@ def job_file_verdict(repo: RepoEvidence, target: str) -> tuple[str, str]:
             return NO, f"{target} does not exist"
         return _by_words(posixpath.basename(target), f"the CLI v1 run configuration {target}")
     asset = repo.azureml.at(target)
+    if asset is None and target.endswith(".py") and repo.files.exists(target):
+        return _run_config_code_verdict(repo, target)
     if asset is None:
         missing = "does not exist" if not repo.files.exists(target) else "is not an Azure ML job"
         return NO, f"{target} {missing}"
+    if asset.kind is AmlKind.RUN_CONFIG:
+        script = asset.data.get("script")
+        words = f"{posixpath.basename(target)} {script if isinstance(script, str) else ''}"
+        return _by_words(words, f"the SDK v1 run configuration {target}")
+    if asset.kind is AmlKind.V1_PIPELINE:
+        return YES, f"submits the SDK v1 pipeline YAML {target}"
     return job_verdict(asset)
+
+
+def _run_config_code_verdict(repo: RepoEvidence, path: str) -> tuple[str, str]:
+    """A Python file whose function returns the run configuration to submit (the Azure/aml-run action's
+    `runconfig_python_file`): training when it builds a training run or pipeline with the SDK v1."""
+    module = repo.python.module_at(path)
+    if module is not None and calls_in(reachable_modules(repo, module), *SDK1_TRAINING):
+        return YES, f"submits the run configuration {path} builds with the SDK v1"
+    return UNKNOWN, f"{path} builds the run configuration in a way that cannot be read"
 
 
 def job_verdict(asset: AmlAsset) -> tuple[str, str]:
@@ -161,11 +172,9 @@ def _program(command: str) -> str:
 
 
 def _by_words(text: str, what: str) -> tuple[str, str]:
-    spaced = re.sub(r"[_./\\-]", " ", text)
-    if _TRAINING_WORDS.search(spaced) or not _OTHER_WORDS.search(spaced):
+    if says_it_trains(text) is not False:
         return YES, f"submits {what}"
-    word = _OTHER_WORDS.search(spaced).group(0)  # type: ignore[union-attr]
-    return NO, f"{what} is an evaluation or data job ({word!r}, nothing says it trains)"
+    return NO, f"{what} is an evaluation or data job ({other_word(text)!r}, nothing says it trains)"
 
 
 # -- Python scripts ------------------------------------------------------------------------------

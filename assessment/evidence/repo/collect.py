@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mlops_ladder.assessment.evidence.common import Note, Resource
 from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
+from mlops_ladder.assessment.evidence.repo.azureml.conda_refs import referenced_conda_files
 from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci.collect import collect as collect_ci
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
@@ -25,6 +26,7 @@ from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence
 from mlops_ladder.assessment.evidence.repo.python.collect import collect as collect_python
 from mlops_ladder.assessment.evidence.repo.python.model import PythonEvidence
 from mlops_ladder.assessment.evidence.repo.python.parallel import start_parsing
+from mlops_ladder.assessment.evidence.repo.python.run_arguments import DataArgument, collect_run_arguments
 
 
 @dataclass
@@ -38,6 +40,8 @@ class RepoEvidence:
     project: ProjectEvidence
     # DVC, Databricks, SageMaker, Vertex AI / Kubeflow (empty when a test builds the evidence by hand)
     platforms: PlatformEvidence = field(default_factory=PlatformEvidence)
+    # URIs that scripts, CI steps and job commands pass to the modules they run (python/run_arguments.py)
+    run_arguments: list[DataArgument] = field(default_factory=list)
 
     @property
     def git(self) -> GitInfo:
@@ -76,6 +80,7 @@ def collect_repo(root: Path) -> RepoEvidence:
         iac=iac_evidence,
         azureml=azureml_evidence,
         python=python_evidence,
-        project=collect_project(files),
+        project=collect_project(files, referenced_conda_files(azureml_evidence, python_evidence)),
         platforms=collect_platforms(files, python_evidence, iac_evidence),
+        run_arguments=collect_run_arguments(files, ci_evidence, azureml_evidence),
     )

@@ -44,7 +44,7 @@ _SKIPPED_PREFIXES = ("azure-pipelines", "docker-compose")
 _ASSET_KEYS = "|".join(
     (
         r"\$schema", "endpoint_name", "auth_mode", "create_job", "create_monitor", "conda_file", "build",
-        "paths", "computeType", "entryScript",
+        "paths", "computeType", "entryScript", "script", "pipeline",
     )
 )
 _ASSET_TYPES = "|".join(

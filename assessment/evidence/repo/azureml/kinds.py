@@ -7,7 +7,9 @@ azuremlschemas CDN, versioned folders, `http://azureml/sdk-2-0/...`), then by it
 
 SDK v1 / CLI v1 files: `*.runconfig` (a run configuration) and `azureml_environment.json` (an
 environment folder) by name; deployment configurations by `computeType: ACI|AKS|...` and
-inference configurations by `entryScript:`.
+inference configurations by `entryScript:`. Whatever their name, a run configuration by its shape
+(`script:` with `target:` or `framework:` and an `environment:` with `python:
+condaDependenciesFile` or `docker:`) and a pipeline YAML by its `pipeline:` mapping with `steps:`.
 """
 
 from __future__ import annotations
@@ -108,6 +110,11 @@ def kind_of(path: str, data: dict) -> AmlKind | None:
 
 
 def _kind_by_shape(data: dict) -> AmlKind | None:
+    if _is_v1_run_config(data):
+        return AmlKind.RUN_CONFIG
+    pipeline = data.get("pipeline")
+    if isinstance(pipeline, dict) and isinstance(pipeline.get("steps"), dict):
+        return AmlKind.V1_PIPELINE
     kind_type = data.get("type")
     type_name = kind_type.lower() if isinstance(kind_type, str) else None
     if type_name == "pipeline" and isinstance(data.get("jobs"), dict):
@@ -154,6 +161,21 @@ def _kind_by_shape(data: dict) -> AmlKind | None:
     if isinstance(data.get("entryScript"), str):
         return AmlKind.V1_INFERENCE_CONFIG
     return None
+
+
+def _is_v1_run_config(data: dict) -> bool:
+    """The YAML form of an SDK v1 RunConfiguration (`RunConfiguration.load`, the Azure/aml-run action):
+    the script it runs, where (`target`) or how (`framework`), and an environment built from a conda
+    file or a Docker image."""
+    environment = data.get("environment")
+    if not isinstance(data.get("script"), str) or not isinstance(environment, dict):
+        return False
+    if not {"target", "framework"} & data.keys():
+        return False
+    python = environment.get("python")
+    return (isinstance(python, dict) and "condaDependenciesFile" in python) or isinstance(
+        environment.get("docker"), dict
+    )
 
 
 def _inputs_have_paths(data: dict) -> bool:

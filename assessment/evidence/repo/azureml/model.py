@@ -33,10 +33,11 @@ class AmlKind(StrEnum):
     MLTABLE = "mltable"
     FEATURESET_SPEC = "featureset_spec"
     # Azure ML SDK v1 / CLI v1 configuration files (v1files.py reads what they say)
-    RUN_CONFIG = "run_configuration"  # *.runconfig: script, target, environment, data
+    RUN_CONFIG = "run_configuration"  # *.runconfig, or YAML of that shape: script, target, environment, data
     V1_ENVIRONMENT = "v1_environment"  # azureml_environment.json (Environment.load_from_directory)
     V1_DEPLOYMENT_CONFIG = "v1_deployment_config"  # deploymentconfig with computeType ACI / AKS
     V1_INFERENCE_CONFIG = "v1_inference_config"  # inferenceconfig with entryScript
+    V1_PIPELINE = "v1_pipeline"  # pipeline YAML of Pipeline.load_yaml / --pipeline-yaml (v1pipeline.py)
 
 
 @dataclass

@@ -11,7 +11,8 @@
 
 Paths in a run configuration are relative to the project folder the run is submitted from, which
 is the folder holding the configuration folder (`.azureml/`, `aml_config/`, `config/`) or the
-configuration's own folder; candidates are returned in that order.
+configuration's own folder; candidates are returned in that order. A path that begins with `/` is
+relative to the repository root (the working folder of the CLI and of the Azure/aml-* actions).
 """
 
 from __future__ import annotations
@@ -34,11 +35,19 @@ def _project_folders(asset: AmlAsset) -> list[str]:
 
 
 def _candidates(asset: AmlAsset, relative: str) -> list[str]:
+    return candidate_paths(relative, _project_folders(asset))
+
+
+def candidate_paths(relative: str, folders: list[str]) -> list[str]:
+    """Repo paths *relative* can be, joined to each of *folders* in turn; one written from `/` is
+    relative to the repository root. Paths that leave the repository are dropped."""
     relative = relative.strip().replace("\\", "/")
-    if not relative or relative.startswith("/"):
+    if not relative:
         return []
-    found = [posixpath.normpath(posixpath.join(base, relative)) for base in _project_folders(asset)]
-    return [path for path in dict.fromkeys(found) if not path.startswith("../")]
+    if relative.startswith("/"):
+        folders, relative = [""], relative.lstrip("/")
+    found = [posixpath.normpath(posixpath.join(base, relative)) for base in folders]
+    return [path for path in dict.fromkeys(found) if not path.startswith("../") and path != ".."]
 
 
 def run_config_scripts(asset: AmlAsset) -> list[str]:

@@ -89,7 +89,8 @@ class CiAction:
         str, ...
     ] = ()  # per-environment variable files the job reads (ADO variable templates)
     # What the action acts on when that is not a file of this repository, as a known remote template
-    # says: "training-pipeline" (a training pipeline it builds from this repo's code), "monitor".
+    # or action says: "training-pipeline" (a training pipeline it builds from this repo's code),
+    # "monitor", "registered-model" (a deployment of a registered model, configured by `files`).
     target_kind: str = ""
 
 

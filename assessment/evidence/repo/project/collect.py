@@ -6,13 +6,16 @@ collect() assembles ProjectEvidence (model.py) from one module per concern: depe
 and requirements.py, tooling.py, documents.py, binaries.py and secret_scan.py.
 
 Only files whose path says what they are get read (requirements*.txt, pyproject.toml,
-conda environment files...). Model and data files are judged by their listed size, never
-read. The secret scan (secret_scan.py) reads small configuration-like files and
-runs precise patterns only on files where a cheap trigger search hits; findings are kept
-redacted (the first characters and the length), never the value.
+conda environment files...), and the conda files that Azure ML environment definitions name.
+Model and data files are judged by their listed size, never read. The secret scan
+(secret_scan.py) reads small configuration-like files and runs precise patterns only on files
+where a cheap trigger search hits; findings are kept redacted (the first characters and the
+length), never the value.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.repo.project.binaries import collect_model_data_files
@@ -31,10 +34,11 @@ from mlops_ladder.assessment.evidence.repo.project.tooling import (
 )
 
 
-def collect(files: RepoFiles) -> ProjectEvidence:
+def collect(files: RepoFiles, referenced_conda: Iterable[str] = ()) -> ProjectEvidence:
+    """*referenced_conda*: conda files that environment definitions name, read whatever their name."""
     evidence = ProjectEvidence()
     pyproject = load_toml(files, "pyproject.toml")
-    collect_dependencies(files, evidence, pyproject)
+    collect_dependencies(files, evidence, pyproject, referenced_conda)
     collect_lock_files(files, evidence)
     collect_tool_configs(files, evidence, pyproject)
     collect_dependency_bots(files, evidence)

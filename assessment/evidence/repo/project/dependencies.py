@@ -1,12 +1,13 @@
 """Dependency files and lock files: requirements files (requirements.py), conda environment files
-(with their pip sections), pyproject.toml (PEP 621, dependency groups, Poetry), Pipfile and
-setup.cfg; lock files by name (poetry.lock, uv.lock, conda-lock, pylock...) or fully hashed
-requirements."""
+(with their pip sections; found by name, or named by an environment definition), pyproject.toml
+(PEP 621, dependency groups, Poetry), Pipfile and setup.cfg; lock files by name (poetry.lock,
+uv.lock, conda-lock, pylock...) or fully hashed requirements."""
 
 from __future__ import annotations
 
 import configparser
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Location
@@ -33,7 +34,11 @@ _POETRY_EXACT = re.compile(r"\s*(==|=)?\s*\d[\w.!+-]*\s*$")
 _CONDA_PIN = re.compile(r"^([A-Za-z0-9_.\-]+(?:::[A-Za-z0-9_.\-]+)?)\s*(==?)\s*([^\s=*,<>|]+)(?:=\S+)?$")
 
 
-def collect_dependencies(files: RepoFiles, evidence: ProjectEvidence, pyproject: dict | None) -> None:
+def collect_dependencies(
+    files: RepoFiles, evidence: ProjectEvidence, pyproject: dict | None, referenced_conda: Iterable[str] = ()
+) -> None:
+    """*referenced_conda*: conda files that environment definitions name (azureml/conda_refs.py), read
+    whatever their name."""
     requirements = RequirementsReader(files)
     for repo_file in files.files:
         if is_requirements_file(repo_file):
@@ -42,6 +47,13 @@ def collect_dependencies(files: RepoFiles, evidence: ProjectEvidence, pyproject:
     for repo_file in with_suffix(files, ".yml", ".yaml"):
         if _CONDA_NAME.search(name_of(repo_file)) and not repo_file.path.startswith((".github/", ".gitlab/")):
             found = _conda_dependencies(files, repo_file.path, requirements)
+            if found is not None:
+                conda_files.append(found)
+    read = {f.path for f in conda_files}
+    for path in referenced_conda:
+        if path not in read and path.endswith((".yml", ".yaml")) and files.exists(path):
+            read.add(path)
+            found = _conda_dependencies(files, path, requirements, referenced=True)
             if found is not None:
                 conda_files.append(found)
     # after the conda files: their pip sections may include requirements files with -r
@@ -181,8 +193,11 @@ def _setup_cfg_dependencies(files: RepoFiles, path: str) -> DependencyFile | Non
 
 
 def _conda_dependencies(
-    files: RepoFiles, path: str, requirements: RequirementsReader
+    files: RepoFiles, path: str, requirements: RequirementsReader, referenced: bool = False
 ) -> DependencyFile | None:
+    """The dependencies of the conda file *path*; None when it is not one. A file found by its name
+    must look like one (`name:`/`channels:`, a pip section or python); one an environment definition
+    names (*referenced*) only needs its `dependencies:` list."""
     text = files.read_text(path)
     if text is None or "dependencies" not in text:
         return None
@@ -194,7 +209,7 @@ def _conda_dependencies(
     if not isinstance(data, dict) or not isinstance(data.get("dependencies"), list):
         return None
     conda_keys = {"name", "channels", "prefix"} & set(data)
-    if "$schema" in data or not (conda_keys or _looks_conda(data["dependencies"])):
+    if "$schema" in data or not (referenced or conda_keys or _looks_conda(data["dependencies"])):
         return None
     result = DependencyFile(path, "conda")
     items: LineList = data["dependencies"]

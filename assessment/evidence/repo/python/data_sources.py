@@ -7,8 +7,14 @@ built with `Dataset.Tabular.from_*` and `.register`ed; SDK v2 `ml_client.data.ge
 
 A relative path (`pd.read_csv("data/census.csv")`) names a file copied into the repository,
 not a source: it is reported with the kind LOCAL_FILE, so that a check can say why it does not
-count. Only the calls whose last name segment can read data are
-looked at, so the cost is a set lookup per call.
+count. A table reader or download given a variable, a parameter or an attribute
+(`ray.data.read_csv(dataset_loc)`, `pd.read_csv(args.data)`) or an environment variable
+(`os.getenv("DATASET_LOC")`, directly or through a variable) reads what its caller gives: it is
+reported with the kind CALLER_GIVEN and the name (`dataset_loc`, `$DATASET_LOC`), a source only when
+a script runs the module with a URI under that name (evidence/repo/python/run_arguments.py).
+
+Only the calls whose last name segment can read data are looked at, so the cost is a set lookup
+per call.
 """
 
 from __future__ import annotations
@@ -55,6 +61,9 @@ _AML_V1_READS = ("Dataset.get_by_name", "Dataset.get_by_id", "Datastore.get", "D
 _AML_V1_FACTORIES = re.compile(r"\bDataset\.(?:Tabular\.|File\.)?from_")
 
 LOCAL_FILE = "repository file"  # the kind of a relative path a loader reads: not a declared source
+CALLER_GIVEN = "given by the caller"  # a loader reads a parameter or environment variable: detail = its name
+# Keywords of table readers and downloads that take the location (pandas, polars, Spark, pyarrow, ray).
+_LOCATION_KEYWORDS = frozenset({"filepath_or_buffer", "path", "paths", "source", "url", "uri", "io"})
 
 _INTERESTING = (
     _READERS | _DOWNLOADS | _FETCHES | _SQL_READERS | _KAGGLE
@@ -83,6 +92,7 @@ def data_sources(
     if not candidates:
         return tuple(sorted(found))
     constants = _string_constants(assignments)
+    environment = _environment_names(assignments)
     names = {call.name for _, call in candidates}
     uses = _Uses(
         bigquery=_imports(imports, "google.cloud.bigquery"), boto3=_imports(imports, "boto3"),
@@ -91,7 +101,7 @@ def data_sources(
         registers_v1=any(n.endswith(".register") and not n.endswith("Model.register") for n in names),
     )
     for node, call in candidates:
-        source = _source_of(node, call, constants, uses)
+        source = _source_of(node, call, constants, uses) or _caller_given(node, call, environment)
         if source is not None:
             found.append(DataSource(call.line, *source))
     return tuple(sorted(set(found)))
@@ -156,6 +166,62 @@ def _source_of(node: ast.Call, call: Call, constants: dict[str, str], uses: _Use
         if _reads_table(last) and (local := next((t for t in texts if _is_local_data_file(t)), None)):
             return LOCAL_FILE, local
     return None
+
+
+def _caller_given(node: ast.Call, call: Call, environment: dict[str, str]) -> tuple[str, str] | None:
+    """(CALLER_GIVEN, name) when a table reader or a download reads the location its caller gives: a
+    variable or parameter (`dataset_loc`), an attribute (`args.data` -> `data`), an environment variable
+    (`$DATASET_LOC`)."""
+    last = call.name.rpartition(".")[2]
+    if not (_reads_table(last) or last in _DOWNLOADS):
+        return None
+    given = [*node.args[:1], *(k.value for k in node.keywords if k.arg in _LOCATION_KEYWORDS)]
+    for argument in given:
+        variable = _environment_read(argument)
+        if variable is not None:
+            return CALLER_GIVEN, f"${variable}"
+        if isinstance(argument, ast.Name):
+            name = argument.id
+            return CALLER_GIVEN, f"${environment[name]}" if name in environment else name
+        if isinstance(argument, ast.Attribute):
+            return CALLER_GIVEN, argument.attr
+    return None
+
+
+def _environment_read(node: ast.expr) -> str | None:
+    """The variable of `os.getenv("X")`, `getenv("X")`, `os.environ.get("X")` or `os.environ["X"]`."""
+    if isinstance(node, ast.Subscript):
+        target, key = node.value, node.slice
+    elif isinstance(node, ast.Call) and node.args:
+        function, key = node.func, node.args[0]
+        if isinstance(function, ast.Name) and function.id == "getenv":
+            target = None
+        elif isinstance(function, ast.Attribute) and function.attr in ("getenv", "get"):
+            target = function.value if function.attr == "get" else None
+        else:
+            return None
+    else:
+        return None
+    if target is not None and not (isinstance(target, ast.Attribute) and target.attr == "environ"):
+        return None
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def _environment_names(assignments: list[ast.Assign]) -> dict[str, str]:
+    """Names assigned an environment variable's value (`data_url = os.getenv("DATA_URL")`)."""
+    names = {}
+    for assignment in assignments:
+        variable = _environment_read(assignment.value)
+        if variable is not None:
+            for target in assignment.targets:
+                if isinstance(target, ast.Name):
+                    names[target.id] = variable
+    return names
+
+
+def is_uri(text: str) -> bool:
+    """A location outside the repository: web, object stores, data lakes, Azure ML datastores."""
+    return bool(_URI.match(text.strip()))
 
 
 def _reads_table(last: str) -> bool:

@@ -1,6 +1,7 @@
 """What known GitHub actions do: azure/login (how it signs in), azure/arm-deploy and
 azure/bicep-deploy (a template applied or validated), linter actions, dflook's terraform
-actions, and actions that run an inline script (azure/cli, azure/powershell)."""
+actions, actions that run an inline script (azure/cli, azure/powershell), and the Azure ML
+actions Azure/aml-run, aml-registermodel, aml-deploy... (aml_actions.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder, JobContext, Step
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
+from mlops_ladder.assessment.evidence.repo.ci.github.aml_actions import read_aml_action
 from mlops_ladder.assessment.evidence.repo.ci.github.workflow import Contexts, substitute
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 
@@ -41,7 +43,9 @@ def read_action(
     given = node.get("with") if isinstance(node.get("with"), dict) else {}
     values = action_inputs(node, contexts)
     lowered = {k.lower(): v for k, v in values.items()}
-    if name == "azure/login":
+    if read_aml_action(build, ctx, step, name, uses, lowered):
+        pass
+    elif name == "azure/login":
         build.login(ctx, step.line, *_login_method(lowered, ctx.oidc_token))
     elif name in ("azure/arm-deploy", "azure/bicep-deploy"):
         _arm_deploy(build, ctx, step, name, uses, lowered, values, env)
