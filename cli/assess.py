@@ -25,7 +25,7 @@ def assess(
     fail_under: FailUnderOption = None,
     show_all: ShowAllOption = False,
 ) -> int:
-    """Assess a repository: level 0-5, per dimension, and what the next level needs."""
+    """Assess a repository: level 0-5, the core and minor criteria met, and what the next level needs."""
     from mlops_ladder.assessment.api import assess as run_assessment
     from mlops_ladder.cli.output import write_report
 
