@@ -13,7 +13,7 @@ if not (TEMPLATES_DIR / "level-1").exists():  # installed wheel: templates/ is t
 
     TEMPLATES_DIR = Path(_templates_package.__file__).parent
 
-MAX_TEMPLATE_LEVEL = 3  # levels with a template layer today; 4 and 5 come later
+MAX_TEMPLATE_LEVEL = 4  # levels with a template layer today
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ VARIANTS = {
     "level2-two-envs": (2, {"environments": ["dev", "prod"], "project_name": "fraud"}),
     "level3-online": (3, {"deployment_kind": "online"}),
     "level3-batch": (3, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "level4-online": (4, {"deployment_kind": "online"}),
+    "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
 }
 BIN = Path(sys.executable).parent
 

@@ -74,8 +74,8 @@ def test_bad_answers_write_nothing(tmp_path: Path, capsys) -> None:
 
 
 def test_levels_without_templates_are_refused(tmp_path: Path, capsys) -> None:
-    assert run(["new", str(tmp_path / "p"), "--level", "4", "--defaults"]) == ExitCode.BAD_INPUT
-    assert "level 4 has no templates yet" in capsys.readouterr().err
+    assert run(["new", str(tmp_path / "p"), "--level", "5", "--defaults"]) == ExitCode.BAD_INPUT
+    assert "level 5 has no templates yet" in capsys.readouterr().err
 
 
 def test_new_from_an_answers_file(tmp_path: Path, capsys) -> None:

@@ -125,8 +125,8 @@ def test_non_git_folder_is_refused_for_update_and_explicit_for_upgrade(project: 
 
 def test_unknown_or_impossible_target_levels(project: Path, capsys) -> None:
     assert run(["upgrade", str(project), "--to", "9"]) == ExitCode.USAGE
-    assert run(["upgrade", str(project), "--to", "4"]) == ExitCode.BAD_INPUT
-    assert "level 4 has no templates yet" in capsys.readouterr().err
+    assert run(["upgrade", str(project), "--to", "5"]) == ExitCode.BAD_INPUT
+    assert "level 5 has no templates yet" in capsys.readouterr().err
     assert run(["upgrade", str(project), "--to", "1"]) == ExitCode.BAD_INPUT
     assert "already at level 1" in capsys.readouterr().err
 

@@ -14,20 +14,20 @@ import pytest
 
 from mlops_ladder.assessment.api import assess
 from mlops_ladder.generator.answers_file import read_answers_file
-from mlops_ladder.generator.layers import TEMPLATES_DIR
+from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, TEMPLATES_DIR
 from mlops_ladder.generator.manifest import Manifest, load_manifest
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
 from mlops_ladder.levels.catalog import load_model
 
-LEVELS = (1, 2, 3)
+LEVELS = tuple(range(1, MAX_TEMPLATE_LEVEL + 1))
 ENVIRONMENT_OPTIONS = (["dev", "test", "prod"], ["dev"])
 # Criteria about every file of a kind: adding one file never meets them (see level-1/manifest.yml).
 NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-315"}
 
 
 def variants(level: int) -> list[dict[str, Any]]:
-    kinds = ("online", "batch") if level == 3 else ("online",)
+    kinds = ("online", "batch") if level >= 3 else ("online",)
     return [{"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS]
 
 
@@ -116,8 +116,8 @@ def test_wire_notes_render_to_short_plain_text(rendered, level: int, data: dict,
 @pytest.mark.parametrize("kind", ["online", "batch"])
 def test_listed_criteria_are_met_by_a_generated_project(kind: str, tmp_path: Path) -> None:
     """A criterion a manifest says its files meet is met once the project has every layer's files."""
-    answers = complete({"name_suffix": "ab12", "deployment_kind": kind}, level=3)
-    new_project(tmp_path / "project", 3, answers)
+    answers = complete({"name_suffix": "ab12", "deployment_kind": kind}, level=MAX_TEMPLATE_LEVEL)
+    new_project(tmp_path / "project", MAX_TEMPLATE_LEVEL, answers)
     findings = {f.criterion.id: f for f in assess(tmp_path / "project").findings}
     unmet = {}
     for level in LEVELS:

@@ -41,6 +41,7 @@ def _loaders() -> dict[str, Any]:
         "batchDeployment": load_batch_deployment,
         "modelBatchDeployment": load_model_batch_deployment,
         "schedule": load_schedule,
+        "monitorSchedule": load_schedule,
         "amlCompute": load_compute,
         "azureBlob": load_datastore,
     }

@@ -49,6 +49,7 @@ _SCHEMA_KINDS: dict[str, AmlKind] = {
     "modelbatchdeployment": AmlKind.BATCH_DEPLOYMENT,
     "pipelinecomponentbatchdeployment": AmlKind.BATCH_DEPLOYMENT,
     "schedule": AmlKind.JOB_SCHEDULE,  # or MONITOR_SCHEDULE, decided by create_monitor
+    "monitorschedule": AmlKind.MONITOR_SCHEDULE,  # the published schema of monitor schedules
     "amlcompute": AmlKind.COMPUTE,
     "computeinstance": AmlKind.COMPUTE,
     "kubernetescompute": AmlKind.COMPUTE,
