@@ -13,7 +13,7 @@ if not (TEMPLATES_DIR / "level-1").exists():  # installed wheel: templates/ is t
 
     TEMPLATES_DIR = Path(_templates_package.__file__).parent
 
-MAX_TEMPLATE_LEVEL = 4  # levels with a template layer today
+MAX_TEMPLATE_LEVEL = 5  # every level has a template layer
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ VARIANTS = {
     "level3-batch": (3, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "level4-online": (4, {"deployment_kind": "online"}),
     "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "level5-online": (5, {"deployment_kind": "online"}),
+    "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
 }
 BIN = Path(sys.executable).parent
 
@@ -129,9 +131,11 @@ def test_assess_reports_exactly_the_generated_level(project) -> None:
         f"expected level {level}, got {report.level}; unmet: {unmet or report.missing_core()}"
     )
     # A generated level also meets the minor practices of its levels that files can show, except
-    # these two the templates leave to the team: who owns the code (a CODEOWNERS file needs real
-    # team names) and a data validation library (the prep step checks the schema by hand).
-    left_to_the_team = {"MLL-114", "MLL-210"}
+    # these the templates leave to the team: who owns the code (a CODEOWNERS file needs real team
+    # names), a data validation library (the prep step checks the schema by hand), a Responsible AI
+    # analysis (which slices and attributions matter is the team's call), and customer-managed keys
+    # (a workspace's encryption is chosen at creation, so an upgrade cannot add it; docs/platform.md).
+    left_to_the_team = {"MLL-114", "MLL-210", "MLL-511", "MLL-513"}
     failed_minor = [
         f"{f.criterion.id}: {f.found}"
         for f in report.lower_minor_unmet()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
 from mlops_ladder.assessment.evidence.repo.iac import arm, cdk, cloudformation
+from mlops_ladder.assessment.evidence.repo.iac.bicep.params import agreed_values, parameter_values
 from mlops_ladder.assessment.evidence.repo.iac.bicep.parse import BicepReader
 from mlops_ladder.assessment.evidence.repo.iac.bicep.resources import build_resources as build_bicep_resources
 from mlops_ladder.assessment.evidence.repo.iac.common import (
@@ -115,6 +116,7 @@ def _terraform_reader() -> TerraformReader:
 
 
 def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> None:
+    values_by_template: dict[str, list[dict]] = {}
     for file in found.bicepparam:
         evidence.files.append(IacFile(file.path, "bicepparam"))
         text = files.read_text(file.path)
@@ -123,7 +125,10 @@ def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> No
             using = _USING.search(text)
             if using and not using.group(1).startswith(("br:", "br/", "ts:", "ts/")):
                 template = join_repo_path(file.path, using.group(1))
+            if template is not None:
+                values_by_template.setdefault(template, []).append(parameter_values(text))
         evidence.parameter_files.append(ParameterFile(file.path, template, environment_of(file.path)))
+    agreed = {template: agreed_values(values) for template, values in values_by_template.items()}
     if not found.bicep:
         return
     try:
@@ -144,7 +149,7 @@ def _collect_bicep(files: RepoFiles, found: _Found, evidence: IacEvidence) -> No
         except Exception as exc:  # pycep raises lark errors, ValueError, and worse on odd input
             files.note(file.path, f"Bicep not parsed: {short_error(exc)}")
     try:
-        result = build_bicep_resources(parsed)
+        result = build_bicep_resources(parsed, agreed)
     except Exception as exc:  # a value shape the resolver does not expect must not stop the scan
         for file in parsed:
             files.note(file.path, f"Bicep resources not read: {short_error(exc)}")

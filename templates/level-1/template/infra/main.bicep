@@ -25,6 +25,9 @@ param location string = resourceGroup().location
 @description('Extra tags for every resource.')
 param tags object = {}
 
+@description('Level 5: public network access off everywhere, a managed network with approved outbound only; infra/layers/50-network.bicep adds the private endpoints.')
+param networkIsolation bool = false
+
 var compactName = replace(projectName, '-', '')
 var suffix = empty(nameSuffix) ? '' : '-${nameSuffix}'
 var names = {
@@ -38,6 +41,7 @@ var names = {
 }
 var isProduction = env == 'prod'
 var allTags = union({ project: projectName, environment: env, 'managed-by': 'bicep' }, tags)
+var publicNetworkAccess = networkIsolation ? 'Disabled' : 'Enabled'
 
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
@@ -88,9 +92,9 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-08-01' = {
     allowSharedKeyAccess: true
     defaultToOAuthAuthentication: true
     isHnsEnabled: false // the default storage of an Azure ML workspace cannot be Data Lake Gen2
-    publicNetworkAccess: 'Enabled' // private endpoints come with network isolation (level 5)
+    publicNetworkAccess: publicNetworkAccess // private endpoints come with network isolation (level 5)
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -107,9 +111,9 @@ resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: isProduction ? 90 : 7
     enablePurgeProtection: true // deleted secrets cannot be purged before the retention ends
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -119,11 +123,11 @@ resource containerRegistry 'Microsoft.ContainerRegistry/registries@2025-04-01' =
   name: names.containerRegistry
   location: location
   tags: allTags
-  sku: { name: 'Basic' } // Premium is needed for private endpoints (level 5)
+  sku: { name: networkIsolation ? 'Premium' : 'Basic' } // Premium is needed for private endpoints (level 5)
   properties: {
     adminUserEnabled: false // pulls and pushes use Entra ID identities, never the admin password
     anonymousPullEnabled: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
   }
 }
 
@@ -203,7 +207,10 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-03-01' = {
     containerRegistry: containerRegistry.id
     primaryUserAssignedIdentity: identity.id
     systemDatastoresAuthMode: 'AccessKey' // see allowSharedKeyAccess above
-    publicNetworkAccess: 'Enabled' // network isolation comes at level 5
+    publicNetworkAccess: publicNetworkAccess // network isolation comes at level 5
+    managedNetwork: {
+      isolationMode: networkIsolation ? 'AllowOnlyApprovedOutbound' : 'Disabled'
+    }
     hbiWorkspace: false
     v1LegacyMode: false
   }

@@ -30,9 +30,12 @@ class BicepResult:
     external_modules: list[ExternalModule] = field(default_factory=list)
 
 
-def build_resources(parsed: list[ParsedBicep]) -> BicepResult:
+def build_resources(
+    parsed: list[ParsedBicep], parameter_values: dict[str, dict[str, Any]] | None = None
+) -> BicepResult:
     """Resources, module references and external modules of the parsed files, with values
-    resolved across module calls inside the repository."""
+    resolved across module calls inside the repository and the values the templates'
+    `.bicepparam` files agree on (*parameter_values*: template path -> {name: value})."""
     result = BicepResult()
     by_path = {p.path: p for p in parsed}
     calls: dict[str, list[tuple[str, dict]]] = {}  # module file -> [(calling file, params as written)]
@@ -56,7 +59,7 @@ def build_resources(parsed: list[ParsedBicep]) -> BicepResult:
                 )
         if refs:
             result.module_refs[file.path] = refs
-    resolver = Resolver(by_path, calls)
+    resolver = Resolver(by_path, calls, parameter_values)
     for file in parsed:
         scope = resolver.scope(file.path)
         for symbol, attrs in file.resources.items():

@@ -3,10 +3,11 @@
 pycep returns identifiers as `BicepElement` (a str subclass) and string literals as plain
 `str`. An identifier that names a parameter takes the parameter's value: the value every
 module call passes for it (when all callers in the repository agree on a literal), else its
-literal default, else `Expr(name)`. A variable takes its literal value. Strings with `${...}`
-interpolation stay strings (they are mostly names), with the parts whose value is a literal
-filled in; a string that is exactly `'${param}'` resolves like the identifier. Operators and
-functions are evaluated or rendered by expressions.py.
+literal default, else `Expr(name)`. A template's `.bicepparam` files count as callers too
+(params.py). A variable takes its literal value. Strings with `${...}` interpolation stay
+strings (they are mostly names), with the parts whose value is a literal filled in; a string
+that is exactly `'${param}'` resolves like the identifier. Operators and functions are evaluated
+or rendered by expressions.py.
 """
 
 from __future__ import annotations
@@ -37,9 +38,15 @@ _INTERPOLATION = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 class Resolver:
     """Parameter values per file, following module calls made inside the repository."""
 
-    def __init__(self, files: dict[str, ParsedBicep], calls: dict[str, list[tuple[str, dict]]]) -> None:
+    def __init__(
+        self,
+        files: dict[str, ParsedBicep],
+        calls: dict[str, list[tuple[str, dict]]],
+        parameter_files: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self._files = files
         self._calls = calls
+        self._parameter_files = parameter_files or {}  # template -> values its .bicepparam files agree on
         self._scopes: dict[str, Scope] = {}
         self._building: set[str] = set()
 
@@ -65,6 +72,8 @@ class Resolver:
             for name, raw in params.items():
                 value = caller_scope.resolve(raw) if caller_scope else Expr(render(raw))
                 values.setdefault(str(name), []).append(value)
+        for name, value in self._parameter_files.get(path, {}).items():
+            values.setdefault(name, []).append(value)
         passed: dict[str, Any] = {}
         for name, found in values.items():
             first = found[0]
