@@ -73,9 +73,11 @@ def test_bad_answers_write_nothing(tmp_path: Path, capsys) -> None:
     assert not dest.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_levels_without_templates_are_refused(tmp_path: Path, capsys) -> None:
-    assert run(["new", str(tmp_path / "p"), "--level", "5", "--defaults"]) == ExitCode.BAD_INPUT
-    assert "level 5 has no templates yet" in capsys.readouterr().err
+def test_every_level_has_a_template_layer_and_level_6_is_refused(tmp_path: Path, capsys) -> None:
+    assert MAX_TEMPLATE_LEVEL == 5
+    assert all((TEMPLATES_DIR / f"level-{n}" / "copier.yml").is_file() for n in range(1, 6))
+    assert run(["new", str(tmp_path / "p"), "--level", "6", "--defaults"]) == ExitCode.USAGE
+    assert not (tmp_path / "p").exists()
 
 
 def test_new_from_an_answers_file(tmp_path: Path, capsys) -> None:
