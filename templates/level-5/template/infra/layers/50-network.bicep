@@ -173,9 +173,41 @@ resource dnsLinks 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06
   }
 ]
 
-// (target resource, private link group, DNS zones) of every private endpoint of the environment.
+// The workspace's private endpoint: its API and its notebooks resolve to it in the network.
+resource workspaceEndpoint 'Microsoft.Network/privateEndpoints@2025-05-01' = {
+  name: 'pe-${projectName}-${env}-workspace'
+  location: location
+  tags: tags
+  properties: {
+    subnet: { id: vnet.properties.subnets[0].id }
+    privateLinkServiceConnections: [
+      {
+        name: 'workspace'
+        properties: {
+          privateLinkServiceId: workspace.id
+          groupIds: ['amlworkspace']
+        }
+      }
+    ]
+  }
+}
+
+resource workspaceZoneGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2025-05-01' = {
+  parent: workspaceEndpoint
+  name: 'default'
+  properties: {
+    privateDnsZoneConfigs: [
+      for zone in zones.amlworkspace: {
+        name: replace(zone, '.', '-')
+        properties: { privateDnsZoneId: resourceId('Microsoft.Network/privateDnsZones', zone) }
+      }
+    ]
+  }
+  dependsOn: [dnsZones]
+}
+
+// (target resource, private link group, DNS zone) of the other private endpoints of the environment.
 var endpoints = [
-  { name: 'workspace', id: workspace.id, group: 'amlworkspace', zones: zones.amlworkspace }
   { name: 'blob', id: storageAccount.id, group: 'blob', zones: zones.blob }
   { name: 'file', id: storageAccount.id, group: 'file', zones: zones.file }
   { name: 'queue', id: storageAccount.id, group: 'queue', zones: zones.queue }
