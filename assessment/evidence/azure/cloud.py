@@ -3,12 +3,9 @@ Manager endpoint (Azure Stack Hub, an emulator), as the Azure CLI's `az cloud` a
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from mlops_ladder.errors import BadInputError, UsageError
-
-ENDPOINT_VARIABLE = "AZURE_RESOURCE_MANAGER_ENDPOINT"
 
 
 @dataclass(frozen=True)
@@ -42,10 +39,9 @@ CLOUDS = {
 
 
 def resolve_cloud(name: str | None, endpoint: str | None, *, timeout: float = 10.0) -> Cloud:
-    """The cloud named by `--cloud`, or the one behind a custom endpoint (`--resource-manager-endpoint`
-    or the AZURE_RESOURCE_MANAGER_ENDPOINT variable). A custom endpoint is asked for its metadata
-    (the token audience and sign-in host), as `az cloud register --endpoint-resource-manager` does."""
-    endpoint = endpoint or os.environ.get(ENDPOINT_VARIABLE) or None
+    """The cloud named by `--cloud`, or the one behind a custom endpoint (`--resource-manager-endpoint`,
+    which the CLI also takes from AZURE_RESOURCE_MANAGER_ENDPOINT). A custom endpoint is asked for
+    its metadata (the token audience and sign-in host), as `az cloud register` does."""
     if endpoint:
         if name and name != "AzureCloud":
             raise UsageError(
