@@ -46,6 +46,15 @@ def emulator(estate: Estate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.fixture
 def no_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No `az` on PATH and no credential in the environment."""
-    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    """No `az` (nor azd, pwsh) on PATH and no credential in the environment."""
+    remove_credentials(monkeypatch, tmp_path)
+
+
+def remove_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folders = [
+        f
+        for f in os.environ["PATH"].split(os.pathsep)
+        if not any((Path(f) / tool).exists() for tool in ("az", "azd", "pwsh"))
+    ]
+    monkeypatch.setenv("PATH", os.pathsep.join(folders))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

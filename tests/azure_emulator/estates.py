@@ -225,15 +225,15 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
     jobs = example(f"{M}/2026-07-01/Job/PipelineJob/list.json")["value"]
     estate.items(ws, "jobs", [dict(jobs[0], name=f"job-{n:03d}") for n in range(7)])
     if hardened:
-        estate.items(
+        # the published example sends to storage and Event Hubs (workspaceId ""): send to Log Analytics
+        rg = ws.split("/providers/")[0]
+        log_analytics = f"{rg}/providers/Microsoft.OperationalInsights/workspaces/log-ml-prod"
+        estate.item(
             ws,
             "providers/Microsoft.Insights/diagnosticSettings",
-            [
-                dict(
-                    example_item("monitor/diagnosticSettings/2021-05-01-preview/listDiagnosticSettings.json"),
-                    name="to-log-analytics",
-                )
-            ],
+            "to-log-analytics",
+            example_item("monitor/diagnosticSettings/2021-05-01-preview/listDiagnosticSettings.json"),
+            properties__workspaceId=log_analytics,
         )
 
 
@@ -288,4 +288,13 @@ def large_estate(
         estate.items(ws, "schedules", [dict(schedule, name=f"schedule-{s:03d}") for s in range(schedules)])
     for n in range(resources - workspaces):
         estate.resource(group_ids[n % groups], "Microsoft.Compute/disks", f"disk-{n:05d}", disk)
+    return estate
+
+
+def bare_estate(sub: str = SUBSCRIPTION) -> Estate:
+    """A hardened workspace and nothing else: no assets, endpoints, schedules or governance."""
+    estate = Estate()
+    estate.subscription(sub)
+    rg = estate.group(sub, "rg-bare")
+    estate.resource(rg, WS, "mlw-bare", example(f"{M}/2025-12-01/Workspace/get.json"))
     return estate
