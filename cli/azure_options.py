@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
 
 PANEL = "Azure"
+CONCURRENCY_VARIABLE = "MLOPS_LADDER_AZURE_CONCURRENCY"
 SubscriptionOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -120,6 +121,7 @@ def read_azure(
     """Scan the estate the options name: (evidence, scope description, cloud name)."""
     from mlops_ladder.assessment.evidence.azure.cloud import resolve_cloud
     from mlops_ladder.assessment.evidence.azure.collect import Scope, scan
+    from mlops_ladder.assessment.evidence.azure.transport import Settings
 
     if (resource_group or workspace) and not subscription:
         raise UsageError("--resource-group and --workspace need --subscription", hint="add --subscription ID")
@@ -134,8 +136,22 @@ def read_azure(
     chosen = resolve_cloud(cloud, endpoint)
     _quiet_azure_logging()
     with _Progress(enabled=not quiet and sys.stderr.isatty() and not os.environ.get("CI")) as progress:
-        evidence = scan(scope, chosen, on_call=progress.call, on_phase=progress.phase)
+        evidence = scan(
+            scope,
+            chosen,
+            settings=Settings(concurrency=_concurrency()),
+            on_call=progress.call,
+            on_phase=progress.phase,
+        )
     return evidence, scope.describe(), chosen.name
+
+
+def _concurrency() -> int:
+    """Parallel calls: MLOPS_LADDER_AZURE_CONCURRENCY (1-64), 16 by default."""
+    value = os.environ.get(CONCURRENCY_VARIABLE, "16")
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise UsageError(f"{CONCURRENCY_VARIABLE}={value}: not a number from 1 to 64", hint="unset it for 16")
+    return int(value)
 
 
 def load_snapshot(path: Path) -> AzureEvidence:

@@ -184,7 +184,7 @@ class _Scan:
         listed = self.arm.run_all(
             lambda g=g: self._try(
                 lambda: self.arm.sdk_call(
-                    lambda: [r.as_dict() for r in client.resources.list_by_resource_group(g)]
+                    lambda: [_wire_body(r) for r in client.resources.list_by_resource_group(g)]
                 )
             )
             for g in groups
@@ -287,6 +287,12 @@ class _Scan:
     def _gap(self, scope: str, types: tuple[str, ...], failure: CallFailed, label: str) -> None:
         self.harvest.gaps.append(Gap(scope, types, failure.reason))
         self.harvest.notes.append(Note(scope, f"{label} not read: {failure.reason}"))
+
+
+def _wire_body(model: Any) -> dict:
+    """An SDK model as its REST body (camelCase keys), whichever model base the SDK version has."""
+    serialize = getattr(model, "serialize", None)  # msrest models (azure-mgmt-resource < 25)
+    return serialize(keep_readonly=True) if serialize else model.as_dict()
 
 
 def _scope_error(what: str, failure: CallFailed, listing: str) -> AzureAccessError:
