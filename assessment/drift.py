@@ -63,6 +63,21 @@ HARDENING: dict[str, tuple[str, ...]] = {
 }
 
 
+# Resources that only infrastructure code creates: one in Azure that no code declares was made by
+# hand. Computes and endpoints are also created by Azure ML YAML and CI (`az ml online-endpoint
+# create`), so their absence from IaC proves nothing; their settings are still compared when matched.
+UNMANAGED_TYPES = {
+    t
+    for t in HARDENING
+    if t
+    not in (
+        f"{ML}/workspaces/computes",
+        f"{ML}/workspaces/onlineendpoints",
+        f"{ML}/workspaces/batchendpoints",
+    )
+}
+
+
 @dataclass(frozen=True)
 class Drift:
     kind: str  # unmanaged (in Azure, not in code) | missing (in code, not found in Azure) | setting
@@ -107,7 +122,7 @@ def find_drift(declared: Iterable[Resource], azure: AzureEvidence) -> DriftResul
     for key, resource in live_keys.items():
         counterpart = by_key.get(key)
         if counterpart is None:
-            if key[0] not in computed_names:
+            if key[0] in UNMANAGED_TYPES and key[0] not in computed_names:
                 items.append(
                     Drift("unmanaged", resource.type, resource.name, azure_id=resource.location.path)
                 )

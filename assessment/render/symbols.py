@@ -36,13 +36,20 @@ MAX_DRIFT_LINES = 20
 
 
 def drift_lines(drift, limit: int | None = MAX_DRIFT_LINES) -> list[str]:
-    """One line per drift item (settings that differ first), then what could not be compared."""
-    items = list(drift.items)
-    shown = items if limit is None else items[:limit]
-    lines = []
-    for item in shown:
-        where = item.azure_id or item.iac_location
-        lines.append(f"{item.describe()} [{where}]")
-    if len(items) > len(shown):
-        lines.append(f"... and {len(items) - len(shown)} more (--format json)")
+    """Settings that differ and resources declared but missing, one line each; resources made by
+    hand grouped by type; then what could not be compared. The JSON report has every id."""
+    lines, by_hand = [], {}
+    for item in drift.items:
+        if item.kind == "unmanaged":
+            by_hand.setdefault(item.type, []).append(item.name)
+        else:
+            where = item.azure_id if item.kind == "setting" else item.iac_location
+            lines.append(f"{item.describe()} [{where}]")
+    for resource_type, names in by_hand.items():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        what = "exists" if len(names) == 1 else "exist"
+        lines.append(f"{len(names)} {resource_type} {what} in Azure but no infrastructure code declares "
+                     f"{'it' if len(names) == 1 else 'them'}: {shown}")
+    if limit is not None and len(lines) > limit:
+        lines = [*lines[:limit], f"... and {len(lines) - limit} more (--format json)"]
     return lines + list(drift.notes)
