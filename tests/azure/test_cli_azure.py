@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from mlops_ladder.assessment.report import SCHEMA_PATH
 from mlops_ladder.cli.main import run
 from mlops_ladder.errors import ExitCode
 from tests.azure.conftest import remove_credentials
@@ -65,6 +67,7 @@ def test_assess_merges_the_estate_with_the_repository(emulator, repo, capsys) ->
 def test_drift_between_the_bicep_and_the_estate(emulator, repo, capsys) -> None:
     code, report, _ = _assess(capsys, str(repo), "--subscription", SUBSCRIPTION)
     assert code == 0
+    jsonschema.validate(report, json.loads(SCHEMA_PATH.read_text()))
     items = report["drift"]["items"]
     setting = next(
         d for d in items if d["kind"] == "setting" and d["property"] == "properties.publicNetworkAccess"
