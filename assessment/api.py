@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mlops_ladder import __version__
+from mlops_ladder.assessment.drift import find_drift
 from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, score
 from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
@@ -47,8 +48,10 @@ def assess_with_evidence(
         evidence = Evidence(repo=repo, azure=azure, answers=answers)
         findings = evaluate(model, evidence)
     notes = list(repo.notes)
+    drift = None
     if azure is not None:
         notes.extend(azure.notes)
+        drift = find_drift(repo.resources, azure)
     if answers is not None:
         notes.extend(answers.notes)
     report = Report(
@@ -73,6 +76,7 @@ def assess_with_evidence(
         score=score(model, findings),
         findings=findings,
         notes=notes,
+        drift=drift,
     )
     return report, repo
 
@@ -110,4 +114,8 @@ def resolve_repo_path(path: str | os.PathLike[str]) -> Path:
 def _azure_detail(azure: AzureEvidence | None) -> str:
     if azure is None:
         return NOT_COLLECTED["azure"]
-    return f"{len(azure.resources)} resources in {len(azure.subscriptions)} subscription(s)"
+    where = "read" if azure.origin == "azure" else f"from {azure.origin}"
+    detail = f"{len(azure.resources)} resources in {len(azure.subscriptions)} subscription(s), {where}"
+    if azure.gaps:
+        detail += f"; {len(azure.gaps)} call(s) denied or failed (see the notes)"
+    return detail

@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder.assessment.checks.base import Outcome
+from mlops_ladder.assessment.drift import DriftResult
 from mlops_ladder.assessment.engine import DimensionStatus, Finding, LevelStatus, Score, Tally
 from mlops_ladder.assessment.evidence.common import Note
 from mlops_ladder.levels.catalog import MaturityModel
 
 # 2.0: criteria are core or minor (`core` replaces `required`), levels and dimensions count core
 # and minor criteria separately, dimensions have no level of their own, `gap` names what the next
-# level needs.
-SCHEMA_VERSION = "2.0"
+# level needs. 2.1: findings name the sources that decided them (`decided_by`); `drift` between the
+# infrastructure code and the live Azure estate when Azure evidence was given.
+SCHEMA_VERSION = "2.1"
 SCHEMA_PATH = Path(__file__).with_name("report.schema.json")
 
 
@@ -45,6 +47,7 @@ class Report:
     score: Score
     findings: list[Finding]
     notes: list[Note] = field(default_factory=list)
+    drift: DriftResult | None = None  # None: Azure was not scanned, so nothing to compare
 
     # -- the verdict ----------------------------------------------------------------------
     @property
@@ -141,7 +144,32 @@ class Report:
             },
             "findings": [_finding_dict(f) for f in self.findings],
             "notes": [{"path": n.path, "reason": n.reason} for n in self.notes],
-        }
+        } | ({"drift": _drift_dict(self.drift)} if self.drift is not None else {})
+
+
+def decided_by(finding: Finding) -> list[str]:
+    """The sources whose outcome is the criterion's outcome (the ones that decided it)."""
+    return [s.source for s in finding.sources if s.result.outcome == finding.outcome]
+
+
+def _drift_dict(drift: DriftResult) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "kind": d.kind,
+                "type": d.type,
+                "name": d.name,
+                "azure_id": d.azure_id,
+                "iac_location": d.iac_location,
+                "property": d.property,
+                "iac_value": d.iac_value,
+                "azure_value": d.azure_value,
+                "description": d.describe(),
+            }
+            for d in drift.items
+        ],
+        "notes": list(drift.notes),
+    }
 
 
 def _gap_order(finding: Finding) -> tuple[bool, int, str]:
@@ -167,6 +195,7 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
         "remedy": c.remedy,
         "layer": c.layer,
         "evidence": [{"location": e.location, "detail": e.detail} for e in finding.evidence],
+        "decided_by": decided_by(finding),
         "sources": [
             {"source": s.source, "check": s.check, "outcome": s.result.outcome.value, "found": s.result.found}
             for s in finding.sources

@@ -5,6 +5,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from mlops_ladder.cli.azure_options import (
+    CloudOption,
+    EndpointOption,
+    ManagementGroupOption,
+    QuietOption,
+    ResourceGroupOption,
+    SnapshotOption,
+    SubscriptionOption,
+    WorkspaceOption,
+)
 from mlops_ladder.cli.options import (
     FailUnderOption,
     ForceOption,
@@ -14,7 +24,7 @@ from mlops_ladder.cli.options import (
     ReportFormat,
     ShowAllOption,
 )
-from mlops_ladder.errors import ExitCode
+from mlops_ladder.errors import ExitCode, UsageError
 
 
 def assess(
@@ -24,12 +34,34 @@ def assess(
     force: ForceOption = False,
     fail_under: FailUnderOption = None,
     show_all: ShowAllOption = False,
+    subscription: SubscriptionOption = None,
+    resource_group: ResourceGroupOption = None,
+    workspace: WorkspaceOption = None,
+    management_group: ManagementGroupOption = None,
+    cloud: CloudOption = None,
+    resource_manager_endpoint: EndpointOption = None,
+    azure_snapshot: SnapshotOption = None,
+    quiet: QuietOption = False,
 ) -> int:
-    """Assess a repository: level 0-5, the core and minor criteria met, and what the next level needs."""
+    """Assess a repository (and, with --subscription or --azure-snapshot, its live Azure estate):
+    level 0-5, the core and minor criteria met, and what the next level needs."""
     from mlops_ladder.assessment.api import assess as run_assessment
+    from mlops_ladder.assessment.api import resolve_repo_path
+    from mlops_ladder.cli import azure_options
     from mlops_ladder.cli.output import write_report
 
-    report = run_assessment(path)
+    azure = None
+    if azure_snapshot is not None:
+        if azure_options.wants_azure(subscription, management_group):
+            raise UsageError("--azure-snapshot and a live scope were both given", hint="give one of them")
+        azure = azure_options.load_snapshot(azure_snapshot)
+    elif azure_options.wants_azure(subscription, management_group) or resource_group or workspace:
+        resolve_repo_path(path)  # a wrong PATH is reported before signing in to Azure
+        azure = azure_options.read_azure(
+            subscription=subscription, resource_group=resource_group, workspace=workspace,
+            management_group=management_group, cloud=cloud, endpoint=resource_manager_endpoint, quiet=quiet,
+        )[0]
+    report = run_assessment(path, azure=azure)
     if format is ReportFormat.json:
         from mlops_ladder.assessment.render import json_report
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mlops_ladder.assessment.engine import Finding, Tally
-from mlops_ladder.assessment.render.symbols import SYMBOL, WORD
+from mlops_ladder.assessment.render.symbols import SYMBOL, WORD, drift_lines, sources_line
 from mlops_ladder.assessment.report import Report
 
 MARKER = "<!-- mlops-ladder report -->"
@@ -57,6 +57,9 @@ def render(report: Report, *, show_all: bool = False) -> str:
             f"{'core' if f.criterion.core else 'minor'} | {_cell(f.criterion.name)} | {_cell(f.found)} |"
             for f in report.findings
         ]
+    if report.drift is not None:
+        lines += ["", f"## Drift between code and cloud ({len(report.drift.items)})", ""]
+        lines += [f"- {_cell(line)}" for line in drift_lines(report.drift, limit=None)] or ["No drift."]
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- `{n.path}`: {n.reason}" for n in report.notes]
     return "\n".join(lines) + "\n"
@@ -77,6 +80,8 @@ def _finding(finding: Finding) -> list[str]:
         f"- **Looked for:** {c.looks_for}",
         f"- **Found:** {finding.found}",
     ]
+    if len(finding.sources) > 1:
+        lines.append(f"- **Sources:** {sources_line(finding)}")
     lines += [f"- **Evidence:** `{e.location}` {e.detail}".rstrip() for e in finding.evidence[:10]]
     lines += [f"- **Remedy:** {c.remedy}", ""]
     return lines

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mlops_ladder.assessment.engine import Finding, Tally
-from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD
+from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD, drift_lines, sources_line
 from mlops_ladder.assessment.report import Report
 
 MAX_EVIDENCE_LINES = 5
@@ -37,6 +37,7 @@ def build(report: Report, *, show_all: bool = False) -> Group:
     if show_all:
         parts += [Text(""), _all_findings(report)]
     parts += _next_level(report)
+    parts += _drift(report)
     parts += _notes(report)
     return Group(*parts)
 
@@ -154,6 +155,8 @@ def _finding_block(finding: Finding) -> Group:
         _field("looked for", c.looks_for),
         _field("found", finding.found),
     ]
+    if len(finding.sources) > 1:
+        lines.append(_field("sources", sources_line(finding)))
     for ref in finding.evidence[:MAX_EVIDENCE_LINES]:
         lines.append(_field("evidence", f"{ref.location}  {ref.detail}".rstrip()))
     if len(finding.evidence) > MAX_EVIDENCE_LINES:
@@ -173,6 +176,17 @@ def _finding_line(finding: Finding) -> Group:
         ),
         _field("remedy", c.remedy),
     )
+
+
+def _drift(report: Report) -> list:
+    """Drift between the infrastructure code and Azure (only when Azure was scanned)."""
+    if report.drift is None:
+        return []
+    if not report.drift.items and not report.drift.notes:
+        return [Text("\nCode and cloud agree: no drift in the ML platform's resources.", style="green")]
+    parts: list = [Text(f"\nDrift between code and cloud ({len(report.drift.items)}):", style="bold")]
+    parts += [Text(f"  {line}") for line in drift_lines(report.drift)]
+    return parts
 
 
 def _field(label: str, value: str) -> Text:
