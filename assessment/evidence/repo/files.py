@@ -293,8 +293,8 @@ def _os_reason(exc: OSError) -> str:
 
 def list_repo_files(root: Path) -> RepoFiles:
     """List the files under *root* (which must be an existing directory)."""
-    git = _git_info(root)
     notes: list[Note] = []
+    git = _git_info(root, notes)
     if git.is_repo:
         listed = _git_ls_files(root)
         entries = None if listed is None else _within_depth(listed, notes)
@@ -325,12 +325,32 @@ def list_repo_files(root: Path) -> RepoFiles:
     return repo_files
 
 
-def _git_info(root: Path) -> GitInfo:
+def _git_info(root: Path, notes: list[Note]) -> GitInfo:
+    """Whether *root* is read through git; when git is there but cannot be used for it (git refuses
+    a repository another user owns; the folder is one the enclosing repository ignores; git is
+    not installed beside a .git folder), a note says why it is read as a plain folder."""
     if shutil.which("git") is None:
+        if (root / ".git").exists():
+            notes.append(Note(".", f"git is not installed: {_AS_PLAIN_FOLDER}"))
         return GitInfo(is_repo=False)
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.strip() != "true":
+    proc = _git_run(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+    if proc is None:
         return GitInfo(is_repo=False)
+    if proc.returncode != 0:
+        if "safe.directory" in proc.stderr or "dubious ownership" in proc.stderr:
+            found = re.search(r"dubious ownership in repository at '(.+)'", proc.stderr)
+            notes.append(Note(".", _REFUSED_BY_GIT.format(repository=found.group(1) if found else root)))
+        return GitInfo(is_repo=False)
+    inside, _, prefix = proc.stdout.partition("\n")
+    if inside.strip() != "true":
+        return GitInfo(is_repo=False)
+    if prefix.strip():  # a folder inside a repository: is the folder itself ignored?
+        ignored = _git_run(root, "check-ignore", "--verbose", ".")
+        if ignored is not None and ignored.returncode == 0:
+            rule = ignored.stdout.split("\t", 1)[0].strip()
+            reason = f"the enclosing git repository ignores this folder ({rule}): {_AS_PLAIN_FOLDER}"
+            notes.append(Note(".", reason))
+            return GitInfo(is_repo=False)
     count = _git(root, "rev-list", "--count", "HEAD")
     head = _git(root, "rev-parse", "HEAD")
     return GitInfo(
@@ -340,14 +360,30 @@ def _git_info(root: Path) -> GitInfo:
     )
 
 
+_AS_PLAIN_FOLDER = "read as a plain folder (every file but tool folders; no git history or ignore rules)"
+_REFUSED_BY_GIT = (
+    "git refuses this repository because another user owns it (git's safe.directory check): "
+    f"{_AS_PLAIN_FOLDER}; if you trust it, `git config --global --add safe.directory {{repository}}`"
+)
+
+
 def _git(root: Path, *args: str) -> str | None:
+    proc = _git_run(root, *args)
+    return proc.stdout if proc is not None and proc.returncode == 0 else None
+
+
+def _git_run(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",  # a folder name that is not UTF-8 must not end the scan
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return proc.stdout if proc.returncode == 0 else None
 
 
 def _git_ls_files(root: Path) -> list[tuple[str, bool]] | None:
