@@ -116,15 +116,16 @@ class YamlError(ValueError):
     """A YAML document that does not parse; the message is one line with the position."""
 
 
-def load_yaml(text: str) -> Any:
+def load_yaml(text: str, *, loader_class: type[_LineLoader] | None = None) -> Any:
     """Load the first YAML document of *text* with line information.
 
     Raises YamlError with a one-line message ("line 3, column 5: mapping values are not allowed here"),
     also for a document over the bounds (see the module docstring).
     GitHub's `on:` key stays the string "on" (YAML 1.1 would make it True); see `yaml_key`.
+    *loader_class*: a subclass of this module's loader with more constructors (CloudFormation tags).
     """
     try:
-        loader = _LineLoader(text)
+        loader = (loader_class or _LineLoader)(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -138,16 +139,18 @@ def load_yaml(text: str) -> Any:
         if "expected a single document" not in str(exc):
             raise YamlError(_one_line(exc)) from None
         # Several documents: read them all and keep the first (e.g. k8s-style multi-docs).
-        docs = load_yaml_all(text)
+        docs = load_yaml_all(text, loader_class=loader_class)
         return docs[0] if docs else None
     except yaml.YAMLError as exc:
         raise YamlError(_one_line(exc)) from None
+    except RecursionError:  # custom tags nest without the depth count: Python's own limit stops them
+        raise YamlError(f"nested more than {MAX_DEPTH} levels deep; not read") from None
 
 
-def load_yaml_all(text: str) -> list[Any]:
+def load_yaml_all(text: str, *, loader_class: type[_LineLoader] | None = None) -> list[Any]:
     """Every YAML document of *text*; YamlError when one does not parse or is over the bounds."""
     try:
-        loader = _LineLoader(text)
+        loader = (loader_class or _LineLoader)(text)
         try:
             docs = []
             may_have_anchor = _MAY_HAVE_ANCHOR.search(text) is not None
@@ -161,6 +164,8 @@ def load_yaml_all(text: str) -> list[Any]:
             loader.dispose()
     except yaml.YAMLError as exc:
         raise YamlError(_one_line(exc)) from None
+    except RecursionError:
+        raise YamlError(f"nested more than {MAX_DEPTH} levels deep; not read") from None
 
 
 def check_bounds(root: yaml.Node) -> None:
