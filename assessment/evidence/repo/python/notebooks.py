@@ -34,7 +34,8 @@ def read_notebook(files: RepoFiles, path: str) -> Notebook | None:
         return None
     not_cells = sum(1 for cell in cells if not isinstance(cell, dict))
     if not_cells:
-        files.note(path, f"malformed notebook: {not_cells} of {len(cells)} cells are not JSON objects; skipped")
+        reason = f"malformed notebook: {not_cells} of {len(cells)} cells are not JSON objects; skipped"
+        files.note(path, reason)
     code_cells = 0
     imports: set[str] = set()
     for cell in cells:
