@@ -182,3 +182,18 @@ def test_the_cli_writes_a_valid_utf8_json_report_for_a_name_that_is_not_utf8(tmp
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.decode("utf-8"))  # strict decoding: the bytes are valid UTF-8
     assert [n["path"] for n in report["notes"]] == ["caf\\xe9.py"]
+
+
+def test_upgrade_assesses_alias_bombs_without_hanging(tmp_path: Path, capsys) -> None:
+    root = corpus_repo(tmp_path, "bombs")
+    code = run(["upgrade", str(root), "--dry-run"])
+    captured = capsys.readouterr()
+    assert code != ExitCode.INTERNAL and "Traceback" not in captured.err, captured.err
+    assert git(root, "status", "--porcelain") == "", "a dry run writes nothing"
+
+
+def test_an_error_that_names_a_path_prints_it_escaped(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "x\x1b[2Jy"
+    assert run(["assess", str(missing)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "x\\x1b[2Jy" in err and err.count("\n") == 1
