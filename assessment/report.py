@@ -2,18 +2,23 @@
 
 `Report.to_dict()` is the JSON form, versioned by SCHEMA_VERSION and described by
 report.schema.json beside this file. Bump the major version on any breaking change.
+
+Every text that comes from the repository (the target path, notes, what was found, evidence) is
+made printable when the report is made (printable.py), so no renderer can pass a file name's
+escape sequence, newline or non-UTF-8 byte through.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mlops_ladder.assessment.checks.base import Outcome
+from mlops_ladder.assessment.checks.base import EvidenceRef, Outcome
 from mlops_ladder.assessment.drift import DriftResult
 from mlops_ladder.assessment.engine import DimensionStatus, Finding, LevelStatus, Score, Tally
 from mlops_ladder.assessment.evidence.common import Note
+from mlops_ladder.assessment.printable import printable
 from mlops_ladder.levels.catalog import MaturityModel
 
 # 2.0: criteria are core or minor (`core` replaces `required`), levels and dimensions count core
@@ -48,6 +53,11 @@ class Report:
     findings: list[Finding]
     notes: list[Note] = field(default_factory=list)
     drift: DriftResult | None = None  # None: Azure was not scanned, so nothing to compare
+
+    def __post_init__(self) -> None:
+        self.target = replace(self.target, path=printable(self.target.path))
+        self.findings = [_printable_finding(f) for f in self.findings]
+        self.notes = [Note(printable(n.path), printable(n.reason)) for n in self.notes]
 
     # -- the verdict ----------------------------------------------------------------------
     @property
@@ -170,6 +180,27 @@ def _drift_dict(drift: DriftResult) -> dict[str, Any]:
         ],
         "notes": list(drift.notes),
     }
+
+
+def _printable_finding(finding: Finding) -> Finding:
+    return replace(
+        finding,
+        found=printable(finding.found),
+        evidence=_printable_refs(finding.evidence),
+        sources=tuple(
+            replace(
+                s,
+                result=replace(
+                    s.result, found=printable(s.result.found), evidence=_printable_refs(s.result.evidence)
+                ),
+            )
+            for s in finding.sources
+        ),
+    )
+
+
+def _printable_refs(refs: tuple[EvidenceRef, ...]) -> tuple[EvidenceRef, ...]:
+    return tuple(EvidenceRef(printable(r.location), printable(r.detail)) for r in refs)
 
 
 def _gap_order(finding: Finding) -> tuple[bool, int, str]:

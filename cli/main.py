@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from mlops_ladder import __version__
+from mlops_ladder.assessment.printable import printable
 from mlops_ladder.cli import assess, explain, levels, new, scan_azure, update, upgrade
 from mlops_ladder.errors import ExitCode, LadderError
 
@@ -65,7 +66,9 @@ def run(argv: list[str] | None = None) -> int:
         print("Aborted.", file=sys.stderr)
         return 130
     except LadderError as exc:
-        print(f"error: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else ""), file=sys.stderr)
+        # printable: a message may quote a path (an escape sequence in a name must not reach the terminal)
+        message = printable(f"error: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else ""))
+        print(message, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -25,6 +25,7 @@ import yaml
 from mlops_ladder.assessment.api import assess
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
+from tests.conftest import needs_shared
 from tests.validators.azureml_yaml import load_azureml_yaml
 from tests.validators.bicep_types import TYPES_ROOT, check_bicep_file
 
@@ -67,7 +68,7 @@ def test_azure_ml_yaml_loads_offline(project) -> None:
     assert problems == {}
 
 
-@pytest.mark.skipif(not TYPES_ROOT.exists(), reason="../shared/bicep-types is not beside the checkout")
+@needs_shared(TYPES_ROOT / "index.json")
 def test_bicep_parses_and_matches_published_types(project) -> None:
     root, _ = project
     bicep = files(root, "*.bicep")

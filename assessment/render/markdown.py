@@ -1,12 +1,22 @@
-"""The report as Markdown, for pull request comments and job summaries."""
+"""The report as Markdown, for pull request comments and job summaries.
+
+The first line is MARKER, which tells `assess --output` that the file is a report it may replace
+(assessment/report_files.py). Text from the repository is already printable (one line, no control
+characters: report.py); here it is also kept from being read as Markdown: paths go in code spans
+fenced longer than any backtick run they hold, and `<` is written `&lt;` elsewhere (a file name
+with `<!--` would hide the rest of a pull request comment).
+"""
 
 from __future__ import annotations
+
+import re
 
 from mlops_ladder.assessment.engine import Finding, Tally
 from mlops_ladder.assessment.render.symbols import SYMBOL, WORD, drift_lines, sources_line
 from mlops_ladder.assessment.report import Report
+from mlops_ladder.assessment.report_files import marker_line
 
-MARKER = "<!-- mlops-ladder report -->"
+MARKER = marker_line()
 
 
 def render(report: Report, *, show_all: bool = False) -> str:
@@ -14,7 +24,7 @@ def render(report: Report, *, show_all: bool = False) -> str:
         MARKER,
         f"# MLOps maturity: level {report.level} of {report.model.max_level} ({report.level_name})",
         "",
-        f"`{report.target.path}`" + (f" at `{report.target.commit[:7]}`" if report.target.commit else ""),
+        _code(report.target.path) + (f" at `{report.target.commit[:7]}`" if report.target.commit else ""),
         f"· mlops-ladder {report.tool_version} · {report.generated_at}",
         "",
     ]
@@ -61,7 +71,7 @@ def render(report: Report, *, show_all: bool = False) -> str:
         lines += ["", f"## Drift between code and cloud ({len(report.drift.items)})", ""]
         lines += [f"- {_cell(line)}" for line in drift_lines(report.drift, limit=None)] or ["No drift."]
     if report.notes:
-        lines += ["", "## Notes", ""] + [f"- `{n.path}`: {n.reason}" for n in report.notes]
+        lines += ["", "## Notes", ""] + [f"- {_code(n.path)}: {_prose(n.reason)}" for n in report.notes]
     return "\n".join(lines) + "\n"
 
 
@@ -78,11 +88,13 @@ def _finding(finding: Finding) -> list[str]:
         f"#### {SYMBOL[finding.outcome]} {c.id}: {c.name} ({WORD[finding.outcome]})",
         "",
         f"- **Looked for:** {c.looks_for}",
-        f"- **Found:** {finding.found}",
+        f"- **Found:** {_prose(finding.found)}",
     ]
     if len(finding.sources) > 1:
-        lines.append(f"- **Sources:** {sources_line(finding)}")
-    lines += [f"- **Evidence:** `{e.location}` {e.detail}".rstrip() for e in finding.evidence[:10]]
+        lines.append(f"- **Sources:** {_prose(sources_line(finding))}")
+    lines += [
+        f"- **Evidence:** {_code(e.location)} {_prose(e.detail)}".rstrip() for e in finding.evidence[:10]
+    ]
     lines += [f"- **Remedy:** {c.remedy}", ""]
     return lines
 
@@ -96,4 +108,19 @@ def _finding_item(finding: Finding) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return _prose(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _prose(text: str) -> str:
+    return text.replace("<", "&lt;")
+
+
+def _code(text: str) -> str:
+    """*text* as a code span: fenced by more backticks than its longest run, padded when it starts
+    or ends with one (CommonMark's rule)."""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_BACKTICKS = re.compile("`+")

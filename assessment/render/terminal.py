@@ -209,7 +209,7 @@ def _all_findings(report: Report) -> Table:
             str(c.level),
             "core" if c.core else "minor",
             c.name,
-            f.found,
+            Text(f.found),  # a Text, not a str: rich would read markup ("[red]") in a file name
         )
     return table
 
