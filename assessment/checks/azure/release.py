@@ -12,6 +12,7 @@ from mlops_ladder.assessment.checks.azure.common import (
     ONLINE_DEPLOYMENT,
     ONLINE_ENDPOINT,
     count,
+    item_label,
     items,
     parent_of,
     prop,
@@ -112,7 +113,7 @@ def deployments_serve_registered_model_versions(azure: Any) -> CheckResult:
         deployment, detail = loose[0]
         more = f" (and {len(loose) - 1} more)" if len(loose) > 1 else ""
         return failed(
-            f"deployment {_where(deployment)} serves {detail}{more}",
+            f"{item_label(deployment)} serves {detail}{more}",
             refs((d.location, f"serves {t}") for d, t in loose),
         )
     if pinned:
@@ -121,7 +122,7 @@ def deployments_serve_registered_model_versions(azure: Any) -> CheckResult:
         but = f"; and {blind_text(gaps)}" if gaps else ""
         return unknown(
             f"{count(len(pinned), 'deployment')} read serving registered model versions"
-            f" ({_where(deployment)}: {detail}), but Azure resolves `@latest` to a version when"
+            f" ({item_label(deployment)}: {detail}), but Azure resolves `@latest` to a version when"
             f" deploying: whether the release pins the version only the code shows{but}",
             refs((d.location, f"serves {t}") for d, t in pinned) + blind_refs(gaps),
         )
@@ -137,11 +138,6 @@ def deployments_serve_registered_model_versions(azure: Any) -> CheckResult:
 
 def _workspaces_read(azure: Any) -> str:
     return count(len(workspaces(azure)), "Azure ML workspace") + " read"
-
-
-def _where(deployment: Any) -> str:
-    """ "workspaces/W/onlineEndpoints/E/deployments/D" (the id below the provider)."""
-    return deployment.location.path.split("/providers/Microsoft.MachineLearningServices/")[-1]
 
 
 CHECKS = (online_traffic_is_split, deployments_serve_registered_model_versions)
