@@ -32,7 +32,7 @@ from mlops_ladder.assessment.evidence.common import Resource
 ANONYMOUS_ASSETS = {"cliv2anonymousenvironment", "azureml_anonymous"}
 
 
-def made_by_automation(
+def _made_by_automation(
     azure: Any, candidates: list[Resource], what: str, types: str | Sequence[str], *, none_found: str
 ) -> CheckResult:
     """PASS when automation made (or last changed) one of *candidates*; FAIL when people made all of
@@ -79,7 +79,7 @@ def monitor_is_created_by_automation(azure: Any) -> CheckResult:
         for s in items(azure, SCHEDULE)
         if str(prop(s, "properties.action.actionType") or "").lower() == "createmonitor"
     ]
-    return made_by_automation(
+    return _made_by_automation(
         azure,
         monitors,
         "monitor schedules",
@@ -92,7 +92,7 @@ def assets_are_registered_by_automation(azure: Any) -> CheckResult:
     """Was a registered component or environment created or last changed by a service principal or
     managed identity (the anonymous ones a job submission makes do not count)?"""
     assets = [r for r in items(azure, (COMPONENT, ENVIRONMENT)) if r.name.lower() not in ANONYMOUS_ASSETS]
-    return made_by_automation(
+    return _made_by_automation(
         azure,
         assets,
         "components and environments",
@@ -111,7 +111,7 @@ def registered_model_is_deployed_by_automation(azure: Any) -> CheckResult:
         if deployments
         else f"no online or batch deployment in the {_scope_text(azure)}"
     )
-    return made_by_automation(
+    return _made_by_automation(
         azure,
         serving,
         "deployments of registered models",
@@ -128,7 +128,7 @@ def workspace_is_deployed_by_automation(azure: Any) -> CheckResult:
         return undecided(azure, WORKSPACE, "who deploys the workspace") or unknown(
             "no Azure ML workspace was read"
         )
-    return made_by_automation(azure, found, "workspaces", WORKSPACE, none_found="no Azure ML workspace")
+    return _made_by_automation(azure, found, "workspaces", WORKSPACE, none_found="no Azure ML workspace")
 
 
 CHECKS = (
