@@ -23,15 +23,22 @@ FAILS_ON = {
     "MLL-112": "bare",
     "MLL-202": "bare",
     "MLL-204": "bare",
+    "MLL-205": "open",
     "MLL-206": "bare",
     "MLL-208": "open",
     "MLL-301": "bare",
+    "MLL-302": "open",
+    "MLL-305": "open",
+    "MLL-306": "open",
+    "MLL-311": "open",
     "MLL-401": "open",
     "MLL-402": "open",
+    "MLL-403": "open",
     "MLL-404": "open",
     "MLL-405": "open",
     "MLL-406": "open",
     "MLL-407": "open",
+    "MLL-408": "open",
     "MLL-411": "open",
     "MLL-503": "open",
     "MLL-504": "open",
@@ -44,6 +51,9 @@ FAILS_ON = {
     "MLL-513": "open",
     "MLL-514": "open",
 }
+# Where the hardened estate is not a pass: Azure resolves `@latest` to a version when deploying, so
+# deployments that serve registered versions leave MLL-306 to the code (Azure only sees failures).
+ON_HARDENED = {"MLL-306": Outcome.UNKNOWN}
 ESTATES = {
     "hardened": lambda: ml_estate(hardened=True),
     "open": lambda: ml_estate(hardened=False),
@@ -93,7 +103,7 @@ def _azure_outcome(criterion, evidence) -> tuple[Outcome, str]:
 @pytest.mark.parametrize("criterion", AZURE_CRITERIA, ids=lambda c: c.id)
 def test_passes_on_the_hardened_estate(criterion, scanned) -> None:
     outcome, found = _azure_outcome(criterion, scanned["hardened"])
-    assert outcome == Outcome.PASS, found
+    assert outcome == ON_HARDENED.get(criterion.id, Outcome.PASS), found
 
 
 @pytest.mark.parametrize("criterion", AZURE_CRITERIA, ids=lambda c: c.id)

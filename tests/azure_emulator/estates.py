@@ -7,6 +7,21 @@ from tests.azure_emulator.estate import DELETE, ML, SUBSCRIPTION, Estate, exampl
 
 M = "machinelearningservices"
 WS = f"{ML}/workspaces"
+CI_PRINCIPAL = "5b1d8f0e-7a3c-4c6e-9f21-0c8d6a4b2e11"  # the app id of the CI service principal
+ANONYMOUS_MODEL = "3f" * 32  # azure-ai-ml names a model uploaded from a local folder by its SHA-256
+
+
+def made_by(automation: bool) -> dict:
+    """The systemData of an item made by CI (a service principal) or by a person."""
+    who, kind = (CI_PRINCIPAL, "Application") if automation else ("alice@contoso.com", "User")
+    return {
+        "createdAt": "2026-05-04T08:00:00Z",
+        "createdBy": who,
+        "createdByType": kind,
+        "lastModifiedAt": "2026-05-04T08:00:00Z",
+        "lastModifiedBy": who,
+        "lastModifiedByType": kind,
+    }
 
 
 def ml_estate(
@@ -34,6 +49,7 @@ def ml_estate(
         properties__storageAccount=f"{rg}/providers/Microsoft.Storage/storageAccounts/stmlprod",
         properties__keyVault=f"{rg}/providers/Microsoft.KeyVault/vaults/kv-ml-prod",
         properties__containerRegistry=f"{rg}/providers/Microsoft.ContainerRegistry/registries/crmlprod",
+        systemData=made_by(hardened),
         **(
             {}
             if hardened
@@ -143,22 +159,25 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
         example(f"{M}/2026-07-01/Compute/get/ComputeInstance.json"),
         properties__disableLocalAuth=hardened,
     )
+    # hardened: blue/green with a split; open: one deployment of a model uploaded from a local folder
     endpoint = estate.item(
         ws,
         "onlineEndpoints",
         "credit-endpoint",
         example(f"{M}/2026-07-01/Workspace/OnlineEndpoint/get.json"),
-        properties__traffic={"blue": 90, "green": 10},
+        properties__traffic={"blue": 90, "green": 10} if hardened else {"blue": 100},
     )
     deployment = example(f"{M}/2025-12-01/OnlineDeployment/ManagedOnlineDeployment/get.json")
-    for color in ("blue", "green"):
+    model = f"{ws}/models/{'credit' if hardened else ANONYMOUS_MODEL}/versions/{3 if hardened else 1}"
+    for color in ("blue", "green") if hardened else ("blue",):
         estate.item(
             endpoint,
             "deployments",
             color,
             deployment,
+            systemData=made_by(hardened),
             properties__appInsightsEnabled=hardened,
-            properties__model=f"{ws}/models/credit/versions/3",
+            properties__model=model,
             **(
                 {
                     "properties__dataCollector": {
@@ -173,7 +192,11 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
         ws, "batchEndpoints", "nightly-scoring", example(f"{M}/2026-07-01/Workspace/BatchEndpoint/get.json")
     )
     estate.item(
-        batch, "deployments", "default", example(f"{M}/2025-12-01/Workspace/BatchDeployment/get.json")
+        batch,
+        "deployments",
+        "default",
+        example(f"{M}/2025-12-01/Workspace/BatchDeployment/get.json"),
+        properties__model={"referenceType": "Id", "assetId": f"{ws}/models/credit/versions/2"},
     )
     models = estate.item(
         ws, "models", "credit", example_item(f"{M}/2026-07-01/Workspace/ModelContainer/list.json")
@@ -199,9 +222,14 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
         "environments",
         "train-env",
         example_item(f"{M}/2026-07-01/Workspace/EnvironmentContainer/list.json"),
+        systemData=made_by(hardened),
     )
     estate.item(
-        ws, "components", "train", example_item(f"{M}/2026-07-01/Workspace/ComponentContainer/list.json")
+        ws,
+        "components",
+        "train",
+        example_item(f"{M}/2026-07-01/Workspace/ComponentContainer/list.json"),
+        systemData=made_by(hardened),
     )
     schedule = example_item(f"{M}/2026-07-01/Schedule/list.json")
     estate.item(
@@ -210,6 +238,7 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
         "weekly-retrain",
         schedule,
         properties__action={"actionType": "CreateJob", "jobDefinition": {"jobType": "Pipeline"}},
+        properties__isEnabled=hardened,
     )
     if hardened:
         estate.item(
@@ -221,9 +250,13 @@ def _workspace_detail(estate: Estate, ws: str, hardened: bool) -> None:
                 "actionType": "CreateMonitor",
                 "monitorDefinition": {"signals": {"drift": {"signalType": "DataDrift"}}},
             },
+            systemData=made_by(True),
         )
-    jobs = example(f"{M}/2026-07-01/Job/PipelineJob/list.json")["value"]
-    estate.items(ws, "jobs", [dict(jobs[0], name=f"job-{n:03d}") for n in range(7)])
+    # training pipelines: submitted by CI (hardened) or by hand
+    job = example(f"{M}/2026-07-01/Job/PipelineJob/list.json")["value"][0]
+    job["systemData"].update(made_by(hardened))
+    job["properties"]["displayName"] = "credit-training"
+    estate.items(ws, "jobs", [dict(job, name=f"job-{n:03d}") for n in range(7)])
     if hardened:
         # the published example sends to storage and Event Hubs (workspaceId ""): send to Log Analytics
         rg = ws.split("/providers/")[0]
