@@ -14,6 +14,7 @@ from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, sc
 from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence, collect_repo
+from mlops_ladder.assessment.render.links import web_address
 from mlops_ladder.assessment.report import Report, SourceStatus, Target
 from mlops_ladder.errors import BadInputError
 from mlops_ladder.levels.catalog import load_model
@@ -41,20 +42,38 @@ def assess_with_evidence(
 ) -> tuple[Report, RepoEvidence]:
     """The report and the repository evidence it was made from (for callers that use both)."""
     root = resolve_repo_path(path)
-    model = load_model()
     with _cyclic_gc_paused():
         repo = collect_repo(root)
-        evidence = Evidence(repo=repo, azure=azure, answers=answers)
-        findings = evaluate(model, evidence)
+        report = build_report(root, repo, azure=azure, answers=answers)
+    return report, repo
+
+
+def build_report(
+    root: Path,
+    repo: RepoEvidence,
+    *,
+    azure: AzureEvidence | None = None,
+    answers: AnswersEvidence | None = None,
+) -> Report:
+    """Evaluate and score evidence already collected (the questionnaire re-scores with new answers)."""
+    model = load_model()
+    evidence = Evidence(repo=repo, azure=azure, answers=answers)
+    findings = evaluate(model, evidence)
     notes = list(repo.notes)
     if azure is not None:
         notes.extend(azure.notes)
     if answers is not None:
         notes.extend(answers.notes)
-    report = Report(
+    return Report(
         tool_version=__version__,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
+        target=Target(
+            path=str(root),
+            is_git=repo.git.is_repo,
+            commit=repo.git.head,
+            prefix=repo.git.prefix,
+            remote=web_address(repo.git.remote_url),
+        ),
         sources={
             "repo": SourceStatus(
                 True,
@@ -74,7 +93,6 @@ def assess_with_evidence(
         findings=findings,
         notes=notes,
     )
-    return report, repo
 
 
 @contextmanager
