@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,11 +39,13 @@ def assess_with_evidence(
     *,
     azure: AzureEvidence | None = None,
     answers: AnswersEvidence | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[Report, RepoEvidence]:
-    """The report and the repository evidence it was made from (for callers that use both)."""
+    """The report and the repository evidence it was made from (for callers that use both);
+    *on_stage* hears each stage of the scan (a progress display)."""
     root = resolve_repo_path(path)
     with _cyclic_gc_paused():
-        repo = collect_repo(root)
+        repo = collect_repo(root, on_stage)
         report = build_report(root, repo, azure=azure, answers=answers)
     return report, repo
 

@@ -33,6 +33,12 @@ class Question:
         return self.finding.criterion.id
 
     @property
+    def files_found(self) -> str:
+        """What the files (and Azure) showed, without the answers source."""
+        found = [r.result.found for r in self.finding.sources if r.source != "answers"]
+        return "; ".join(found) if found else "no file can show this; only the team knows"
+
+    @property
     def heading(self) -> str:
         c = self.finding.criterion
         kind = "core" if c.core else "minor"

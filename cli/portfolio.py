@@ -1,0 +1,1 @@
+"""Portfolio placeholder (filled in next)."""
