@@ -60,7 +60,8 @@ class Baseline:
             move = f"level {self.level_before} -> {self.level_after} (down {-self.level_change})"
         else:
             move = f"level {self.level_after} (unchanged)"
-        counts = f"{len(self.newly_met)} criteria newly met, {len(self.lost)} lost"
+        met = len(self.newly_met)
+        counts = f"{met} {'criterion' if met == 1 else 'criteria'} newly met, {len(self.lost)} lost"
         return f"{move}; {counts}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -51,13 +51,20 @@ def assess(
         from mlops_ladder.cli import portfolio
 
         return portfolio.run(
-            paths, repos=repos, fmt=format.value, output=output, output_dir=output_dir, force=force,
-            jobs=jobs, quiet=quiet, fail_under=fail_under,
+            paths,
+            repos=repos,
+            fmt=format.value,
+            output=output,
+            output_dir=output_dir,
+            force=force,
+            jobs=jobs,
+            quiet=quiet,
+            fail_under=fail_under,
         )
     if output_dir is not None:
         raise UsageError("--output-dir is for a portfolio of several repositories", hint="use --output")
-    return _one(paths[0] if paths else Path("."), format, output, force, fail_under, show_all,
-                interactive, answers, baseline, quiet)
+    path = paths[0] if paths else Path(".")
+    return _one(path, format, output, force, fail_under, show_all, interactive, answers, baseline, quiet)
 
 
 def _one(
@@ -101,11 +108,11 @@ def _one(
         from mlops_ladder.assessment.baseline import with_baseline
 
         with_baseline(report, baseline)
-    _emit(report, format.value, output, force=force, show_all=show_all, quiet=quiet)
+    emit(report, format.value, output, force=force, show_all=show_all, quiet=quiet)
     return gate(report.level, fail_under, quiet=quiet)
 
 
-def _emit(report, fmt: str, output: Path | None, *, force: bool, show_all: bool, quiet: bool) -> None:
+def emit(report, fmt: str, output: Path | None, *, force: bool, show_all: bool, quiet: bool) -> None:
     from mlops_ladder.assessment.render.formats import render
     from mlops_ladder.cli.output import write_report
 

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from mlops_ladder import __version__
-from mlops_ladder.cli import assess, explain, levels, new, update, upgrade
+from mlops_ladder.cli import assess, explain, levels, new, report, update, upgrade
 from mlops_ladder.errors import ExitCode, LadderError
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("assess")(assess.assess)
+app.command("report")(report.report)
 app.command("levels")(levels.levels)
 app.command("explain")(explain.explain)
 app.command("new")(new.new)
