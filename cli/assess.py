@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from mlops_ladder.cli.options import (
-    AnswersOption,
+    AnswersFileOption,
     BaselineOption,
     FailUnderOption,
     ForceOption,
@@ -33,7 +33,7 @@ def assess(
     fail_under: FailUnderOption = None,
     show_all: ShowAllOption = False,
     interactive: InteractiveOption = False,
-    answers: AnswersOption = None,
+    answers: AnswersFileOption = None,
     baseline: BaselineOption = None,
     quiet: QuietOption = False,
     repos: ReposOption = None,

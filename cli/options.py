@@ -77,7 +77,7 @@ InteractiveOption = Annotated[
         help="Ask what the evidence could not settle and save the answers (needs a terminal).",
     ),
 ]
-AnswersOption = Annotated[
+AnswersFileOption = Annotated[
     Path | None,
     typer.Option(
         "--answers",
