@@ -6,8 +6,17 @@ from pathlib import Path
 
 from mlops_ladder.errors import BadInputError, RefusedError
 
-# Text that marks a file as a report this tool wrote (JSON, Markdown, terminal text).
-REPORT_MARKERS = ('"name": "mlops-ladder"', "<!-- mlops-ladder report -->", "mlops-ladder ")
+# Text that marks a file as a report this tool wrote: JSON and SARIF (`"name": "mlops-ladder"`, the
+# tool / tool.driver name), Markdown, HTML (<meta name="generator" content="mlops-ladder X">), the
+# portfolio's Markdown and JSON lines, terminal text.
+REPORT_MARKERS = (
+    '"name": "mlops-ladder"',
+    "<!-- mlops-ladder report -->",
+    '<meta name="generator" content="mlops-ladder ',
+    "<!-- mlops-ladder portfolio -->",
+    '"tool": "mlops-ladder"',
+    "mlops-ladder ",
+)
 
 
 def write_report(path: Path, text: str, *, force: bool = False) -> None:

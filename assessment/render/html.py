@@ -177,7 +177,8 @@ def _gap(report: Report) -> str:
     return "".join(parts)
 
 
-def _finding(report: Report, f: Finding) -> str:
+def _finding(report: Report, f: Finding, *, anchor: bool = False) -> str:
+    """One criterion's card; *anchor* gives it the id links point at (once per page: "Every criterion")."""
     c = f.criterion
     label = wording.answer_label(f)
     badges = f'<span class="badge {f.outcome.value}">{WORD[f.outcome]}</span>'
@@ -185,8 +186,9 @@ def _finding(report: Report, f: Finding) -> str:
         words = [part.strip() for part in label.split(",")]
         badges += "".join(f' <span class="badge {word}">{word}</span>' for word in words)
     evidence = _evidence(report, f)
+    ident = f' id="{escape(c.id)}"' if anchor else ""
     return (
-        f'<div class="finding {f.outcome.value}" id="{escape(c.id)}"><strong>{escape(c.id)}</strong> '
+        f'<div class="finding {f.outcome.value}"{ident}><strong>{escape(c.id)}</strong> '
         f"{escape(c.name)} {badges} <span class=\"muted\">level {c.level} {'core' if c.core else 'minor'}"
         f" · {escape(c.dimension)}</span><dl><dt>Looked for</dt><dd>{escape(c.looks_for)}</dd>"
         f"<dt>Found</dt><dd>{escape(f.found)}</dd>"
@@ -239,7 +241,7 @@ def _all_criteria(report: Report) -> str:
             f"<details><summary><strong>Level {level.number}: {escape(level.name)}</strong> "
             f'<span class="muted">{met}/{len(findings)} met</span></summary>'
         )
-        parts += [_finding(report, f) for f in findings]
+        parts += [_finding(report, f, anchor=True) for f in findings]
         parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)
