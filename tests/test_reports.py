@@ -322,3 +322,28 @@ def test_the_installed_command_writes_every_format(tmp_path: Path) -> None:
             [command, "assess", str(EXAMPLE), "-f", fmt, "-q"], capture_output=True, text=True
         )
         assert proc.returncode == 0 and proc.stdout and proc.stderr == "", (fmt, proc.stderr)
+
+
+@pytest.mark.parametrize(
+    ("extra", "ci", "shown"),
+    [([], None, True), (["--quiet"], None, False), ([], "true", False)],
+    ids=["terminal", "quiet", "ci"],
+)
+def test_progress_shows_on_a_terminal_only(
+    tmp_path: Path, extra: list[str], ci: str | None, shown: bool
+) -> None:
+    """A spinner naming the scan's stage on a terminal's stderr; nothing with --quiet or in CI."""
+    import os
+    import shutil
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    env = {k: v for k, v in os.environ.items() if k != "CI"} | ({"CI": ci} if ci else {})
+    command = shutil.which("mlops-ladder", path=str(Path(sys.executable).parent))
+    args = ["assess", str(HANDWRITTEN), "-f", "json", "-o", str(tmp_path / "r.json"), *extra]
+    child = pexpect.spawn(command, args, env=env, encoding="utf-8", timeout=120)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert ("Assessing " in child.before and "reading project files" in child.before) == shown
+    assert ("report written to" in child.before) == (extra != ["--quiet"])
