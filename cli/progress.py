@@ -1,5 +1,10 @@
-"""Progress on a terminal (rich, on standard error): a spinner naming the stage of a long scan, a bar
-for a portfolio. Nothing at all when standard error is not a terminal, in CI, or with --quiet."""
+"""Progress on a terminal (rich, on standard error): a line naming the stage of a long scan, a bar
+counting the repositories of a portfolio. Nothing at all when standard error is not a terminal, in
+CI, or with --quiet.
+
+Both redraw only when something changes (no refresh thread): the scan forks workers to parse a large
+repository and the portfolio forks one per CPU, and forking while another thread runs is unsafe (the
+parser falls back to one process when it sees one)."""
 
 from __future__ import annotations
 
@@ -15,14 +20,16 @@ def wanted(quiet: bool) -> bool:
 
 @contextmanager
 def stages(enabled: bool, label: str) -> Iterator[Callable[[str], None]]:
-    """A spinner showing "<label>: <stage>"; yields the function that names the stage."""
+    """Shows "<label>: <stage>"; yields the function that names the stage."""
     if not enabled:
         yield lambda stage: None
         return
     from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
 
-    with Console(stderr=True).status(label) as status:
-        yield lambda stage: status.update(f"{label}: {stage}")
+    with Live(Text(label), console=Console(stderr=True), auto_refresh=False, transient=True) as live:
+        yield lambda stage: live.update(Text.assemble(("⠿ ", "green"), f"{label}: {stage}"), refresh=True)
 
 
 @contextmanager
@@ -31,15 +38,11 @@ def counter(enabled: bool, label: str, total: int) -> Iterator[Callable[[str], N
     if not enabled:
         yield lambda name: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, transient=True, console=_stderr()) as bar:
+    with Progress(*columns, console=Console(stderr=True), auto_refresh=False, transient=True) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda name: bar.update(task, advance=1, description=f"{label}: {name}")
-
-
-def _stderr():
-    from rich.console import Console
-
-    return Console(stderr=True)
+        bar.refresh()
+        yield lambda name: bar.update(task, advance=1, description=f"{label}: {name}", refresh=True)

@@ -347,3 +347,17 @@ def test_progress_shows_on_a_terminal_only(
     assert child.exitstatus == 0
     assert ("Assessing " in child.before and "reading project files" in child.before) == shown
     assert ("report written to" in child.before) == (extra != ["--quiet"])
+
+
+def test_progress_runs_no_thread_so_the_scan_may_still_fork() -> None:
+    """The scan forks parser workers only when no other thread runs (forking with threads is unsafe)."""
+    import threading
+
+    from mlops_ladder.cli import progress
+
+    with progress.stages(True, "Assessing") as stage:
+        stage("listing files")
+        assert threading.active_count() == 1
+    with progress.counter(True, "Assessing", 2) as done:
+        done("a")
+        assert threading.active_count() == 1
