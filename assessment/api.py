@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, sc
 from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence, collect_repo
+from mlops_ladder.assessment.render.links import web_address
 from mlops_ladder.assessment.report import Report, SourceStatus, Target
 from mlops_ladder.errors import BadInputError
 from mlops_ladder.levels.catalog import load_model
@@ -39,14 +40,28 @@ def assess_with_evidence(
     *,
     azure: AzureEvidence | None = None,
     answers: AnswersEvidence | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[Report, RepoEvidence]:
-    """The report and the repository evidence it was made from (for callers that use both)."""
+    """The report and the repository evidence it was made from (for callers that use both);
+    *on_stage* hears each stage of the scan (a progress display)."""
     root = resolve_repo_path(path)
-    model = load_model()
     with _cyclic_gc_paused():
-        repo = collect_repo(root)
-        evidence = Evidence(repo=repo, azure=azure, answers=answers)
-        findings = evaluate(model, evidence)
+        repo = collect_repo(root, on_stage)
+        report = build_report(root, repo, azure=azure, answers=answers)
+    return report, repo
+
+
+def build_report(
+    root: Path,
+    repo: RepoEvidence,
+    *,
+    azure: AzureEvidence | None = None,
+    answers: AnswersEvidence | None = None,
+) -> Report:
+    """Evaluate and score evidence already collected (the questionnaire re-scores with new answers)."""
+    model = load_model()
+    evidence = Evidence(repo=repo, azure=azure, answers=answers)
+    findings = evaluate(model, evidence)
     notes = list(repo.notes)
     drift = None
     if azure is not None:
@@ -54,10 +69,16 @@ def assess_with_evidence(
         drift = find_drift(repo.resources, azure)
     if answers is not None:
         notes.extend(answers.notes)
-    report = Report(
+    return Report(
         tool_version=__version__,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
+        target=Target(
+            path=str(root),
+            is_git=repo.git.is_repo,
+            commit=repo.git.head,
+            prefix=repo.git.prefix,
+            remote=web_address(repo.git.remote_url),
+        ),
         sources={
             "repo": SourceStatus(
                 True,
@@ -78,7 +99,6 @@ def assess_with_evidence(
         notes=notes,
         drift=drift,
     )
-    return report, repo
 
 
 @contextmanager

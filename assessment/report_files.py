@@ -20,6 +20,7 @@ from pathlib import Path
 
 TOOL_NAME = "mlops-ladder"
 MARKER_TEXT = "mlops-ladder report"
+MARKER_TEXTS = (MARKER_TEXT, "mlops-ladder portfolio")  # a repository's report; the portfolio's
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 """A larger file is not read to be recognised (a report is a few hundred KiB)."""
 
@@ -49,7 +50,7 @@ def is_report_text(text: str) -> bool:
         return True
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
-        return _is_json_report(stripped)
+        return _is_json_report(stripped) or _is_json_lines_report(stripped)
     lines = stripped.splitlines()
     head = lines[:2] if lines and lines[0].lower().startswith("<!doctype") else lines[:1]
     if any(_is_marker(line.strip()) for line in head):
@@ -58,8 +59,9 @@ def is_report_text(text: str) -> bool:
 
 
 def _is_marker(line: str) -> bool:
-    """A whole-line comment holding exactly MARKER_TEXT, whatever the comment syntax."""
-    match = re.fullmatch(r"(\S+)\s+" + re.escape(MARKER_TEXT) + r"(?:\s+(\S+))?", line)
+    """A whole-line comment holding exactly one of MARKER_TEXTS, whatever the comment syntax."""
+    texts = "|".join(re.escape(t) for t in MARKER_TEXTS)
+    match = re.fullmatch(r"(\S+)\s+(?:" + texts + r")(?:\s+(\S+))?", line)
     return match is not None and not any(c.isalnum() for c in match.group(1) + (match.group(2) or ""))
 
 
@@ -75,6 +77,15 @@ def _is_json_report(text: str) -> bool:
         return tool.get("name") == TOOL_NAME
     runs = data.get("runs")  # SARIF
     return isinstance(runs, list) and any(_sarif_driver(run) == TOOL_NAME for run in runs)
+
+
+def _is_json_lines_report(text: str) -> bool:
+    """The portfolio's JSON lines: every line an object whose `tool` is this tool."""
+    try:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (ValueError, RecursionError):
+        return False
+    return bool(rows) and all(isinstance(r, dict) and r.get("tool") == TOOL_NAME for r in rows)
 
 
 def _sarif_driver(run: object) -> object:

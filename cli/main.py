@@ -15,7 +15,7 @@ except ImportError:  # pragma: no cover
 
 from mlops_ladder import __version__
 from mlops_ladder.assessment.printable import printable
-from mlops_ladder.cli import assess, explain, levels, new, scan_azure, update, upgrade
+from mlops_ladder.cli import assess, explain, levels, new, report, scan_azure, update, upgrade
 from mlops_ladder.errors import ExitCode, LadderError
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 app.command("assess")(assess.assess)
 app.command("scan-azure")(scan_azure.scan_azure)
+app.command("report")(report.report)
 app.command("levels")(levels.levels)
 app.command("explain")(explain.explain)
 app.command("new")(new.new)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from mlops_ladder.assessment.engine import Finding, Tally
+from mlops_ladder.assessment.render import wording
 from mlops_ladder.assessment.render.symbols import SYMBOL, WORD, drift_lines, sources_line
 from mlops_ladder.assessment.report import Report
 from mlops_ladder.assessment.report_files import marker_line
@@ -30,6 +31,10 @@ def render(report: Report, *, show_all: bool = False) -> str:
     ]
     if report.ceiling > report.level:
         lines += [f"> Up to level {report.ceiling} once the unknown criteria are decided.", ""]
+    claims = wording.claims_line(report)
+    if claims:
+        lines += [f"> **{claims}**", ""]
+    lines += baseline_section(report)
     lines += [
         "Core capabilities decide a level; minor practices are the remedies to work on.",
         "",
@@ -70,9 +75,42 @@ def render(report: Report, *, show_all: bool = False) -> str:
     if report.drift is not None:
         lines += ["", f"## Drift between code and cloud ({len(report.drift.items)})", ""]
         lines += [f"- {_cell(line)}" for line in drift_lines(report.drift, limit=None)] or ["No drift."]
+    lines += _answers(report)
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {_code(n.path)}: {_prose(n.reason)}" for n in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def baseline_section(report: Report) -> list[str]:
+    """What changed since the baseline, first in the report: what a pull-request comment needs."""
+    baseline = report.baseline
+    if baseline is None:
+        return []
+    arrow = "⬆️" if baseline.level_change > 0 else "⬇️" if baseline.level_change < 0 else "➡️"
+    lines = [f"## {wording.baseline_title(baseline)}", "", f"{arrow} **{baseline.headline()}**", ""]
+    if baseline.unchanged:
+        return [*lines, "No criterion changed.", ""]
+    lines += ["| | Criterion | Level | Before | Now |", "|---|---|---:|---|---|"]
+    for mark, changes in (("✔ met", baseline.newly_met), ("✘ lost", baseline.lost), ("~", baseline.other)):
+        lines += [
+            f"| {mark} | **{c.id}** {_cell(c.name)} | {c.level} {'core' if c.core else 'minor'} | "
+            f"{wording.OUTCOME_WORD[c.before]} | {wording.OUTCOME_WORD[c.after]} |"
+            for c in changes
+        ]
+    return [*lines, ""]
+
+
+def _answers(report: Report) -> list[str]:
+    summary = wording.answers_summary(report)
+    if summary is None:
+        return []
+    lines = ["", "## Resting on the team's answers", "", summary, ""]
+    lines += [
+        f"- {SYMBOL[f.outcome]} **{f.criterion.id}** {_cell(f.criterion.name)}: "
+        f"*{wording.answer_label(f)}* ({_cell(wording.answer_detail(f))})"
+        for f in report.answered
+    ]
+    return lines
 
 
 def _tally(tally: Tally) -> str:
@@ -85,7 +123,7 @@ def _tally(tally: Tally) -> str:
 def _finding(finding: Finding) -> list[str]:
     c = finding.criterion
     lines = [
-        f"#### {SYMBOL[finding.outcome]} {c.id}: {c.name} ({WORD[finding.outcome]})",
+        f"#### {SYMBOL[finding.outcome]} {c.id}: {c.name} ({WORD[finding.outcome]}{_label(finding)})",
         "",
         f"- **Looked for:** {c.looks_for}",
         f"- **Found:** {_prose(finding.found)}",
@@ -97,6 +135,11 @@ def _finding(finding: Finding) -> list[str]:
     ]
     lines += [f"- **Remedy:** {c.remedy}", ""]
     return lines
+
+
+def _label(finding: Finding) -> str:
+    label = wording.answer_label(finding)
+    return f", {label}" if label else ""
 
 
 def _finding_item(finding: Finding) -> str:

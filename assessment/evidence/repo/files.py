@@ -89,6 +89,8 @@ class GitInfo:
     is_repo: bool
     commit_count: int = 0
     head: str | None = None
+    prefix: str = ""  # where the scanned folder is inside the work tree ("" at its top, else "sub/dir/")
+    remote_url: str | None = None  # `origin` as configured (reports turn it into file links)
 
 
 @dataclass
@@ -353,10 +355,14 @@ def _git_info(root: Path, notes: list[Note]) -> GitInfo:
             return GitInfo(is_repo=False)
     count = _git(root, "rev-list", "--count", "HEAD")
     head = _git(root, "rev-parse", "HEAD")
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    remote = _git(root, "config", "--get", "remote.origin.url")
     return GitInfo(
         is_repo=True,
         commit_count=int(count.strip()) if count and count.strip().isdigit() else 0,
         head=head.strip() if head else None,
+        prefix=prefix.strip() if prefix else "",
+        remote_url=remote.strip() or None if remote else None,
     )
 
 
