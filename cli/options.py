@@ -15,18 +15,24 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
 
 
+# Paths are taken as text, not Path: Path("") is ".", and an empty argument (an unset shell
+# variable, `assess ""`) must be refused rather than silently read as the current folder.
 RepoPath = Annotated[
-    Path,
-    typer.Argument(help="Repository folder to assess (default: the current folder).", show_default=False),
+    str,
+    typer.Argument(
+        metavar="PATH", help="Repository folder to assess (default: the current folder).", show_default=False
+    ),
 ]
 FormatOption = Annotated[
-    ReportFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ReportFormat,
+    typer.Option("--format", "-f", help="Output format: terminal, json or markdown.", case_sensitive=False),
 ]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write the report to this file instead of standard output.",
         dir_okay=False,
         show_default=False,
@@ -39,6 +45,7 @@ FailUnderOption = Annotated[
     int | None,
     typer.Option(
         "--fail-under",
+        metavar="N",
         min=0,
         max=5,
         show_default=False,
@@ -50,5 +57,11 @@ ShowAllOption = Annotated[
 ]
 DataOption = Annotated[
     list[str] | None,
-    typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False),
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="KEY=VALUE",
+        help="An answer, e.g. project_name=fraud (repeatable; `level` is --level / --to).",
+        show_default=False,
+    ),
 ]

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
 from mlops_ladder.generator.merge import Action
-from mlops_ladder.generator.project_state import applied_layers, is_git_repo, require_clean_git
-from mlops_ladder.generator.questions import coerce, complete
+from mlops_ladder.generator.project_state import applied_layers, dirty_summary, is_git_repo, require_clean_git
+from mlops_ladder.generator.questions import check_given, complete
 from mlops_ladder.generator.render import answers_path, render_files, stamp_answers
 from mlops_ladder.generator.update import NOTES, layer_changes, read_current
 
@@ -47,22 +47,28 @@ class UpgradePlan:
     layers_updated: list[str] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=dict)
     git: bool = True
+    dirty: str = ""  # a dry run on a dirty work tree: the paths that would make the real run refuse
 
 
 def plan_upgrade(
-    root: Path,
+    root: Path | str,
     to: int | None = None,
     data: Mapping[str, Any] | None = None,
     *,
     source: TemplateSource | None = None,
     allow_non_git: bool = False,
+    dry_run: bool = False,
 ) -> UpgradePlan:
+    """The plan; *dry_run* plans on a dirty work tree too (it writes nothing) and says so."""
     from mlops_ladder.assessment.api import assess_with_evidence, resolve_repo_path
 
     root = resolve_repo_path(root)
     source = source or TemplateSource()
     git = is_git_repo(root)
-    if git:
+    dirty = ""
+    if git and dry_run:
+        dirty = dirty_summary(root)
+    elif git:
         require_clean_git(root, "upgrade")
     elif not allow_non_git:
         raise RefusedError(
@@ -75,20 +81,24 @@ def plan_upgrade(
     current = max([report.level, *(a.level for a in applied)])
     target = current + 1 if to is None else to
     _check_target(target, current, report.level)
-    data = {k: coerce(k, v) for k, v in (data or {}).items()}
+    data = check_given({k: v for k, v in (data or {}).items()}, "--data")
     if applied and not any(a.adopted for a in applied):
-        return _plan_generated(root, applied, report, target, data, source, git)
-    return _plan_adopted(root, report, repo, applied, target, data, source, git)
+        planned = _plan_generated(root, applied, report, target, data, source, git)
+    else:
+        planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
+    planned.dirty = dirty
+    return planned
 
 
 def _check_target(target: int, current: int, assessed: int) -> None:
     if target > MAX_TEMPLATE_LEVEL:
-        raise BadInputError(
-            f"level {target} has no templates yet (available: 1-{MAX_TEMPLATE_LEVEL})",
+        where = "--to" if target != current + 1 else f"the next level after {current}"
+        raise UsageError(
+            f"{where}: level {target} has no templates yet (this release has levels 1-{MAX_TEMPLATE_LEVEL})",
             hint=f"use --to 1 to {MAX_TEMPLATE_LEVEL}",
         )
     if target < 1:
-        raise BadInputError(f"level {target} is not a target level", hint="use --to 1 to 3")
+        raise UsageError(f"--to {target}: not a target level", hint=f"use --to 1 to {MAX_TEMPLATE_LEVEL}")
     if target <= current and target <= assessed:
         raise BadInputError(
             f"the repository is already at level {assessed}; nothing to add for level {target}",
