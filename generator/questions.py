@@ -83,7 +83,7 @@ def _project_name(value: Any) -> str | None:
             "must be 3-16 characters: lowercase letters, digits and single hyphens, "
             "starting with a letter and not ending with a hyphen"
         )
-    return None
+    return _yaml_reads_as_text(value)
 
 
 # Top-level modules the generated code and its tests import (templates/level-*/template) or that its
@@ -106,6 +106,34 @@ def _package_name(value: Any) -> str | None:
         if value in sys.stdlib_module_names:
             return f"would shadow the standard library module {value!r}; choose another name"
         return f"would shadow {value!r}, which the generated code imports; choose another name"
+    return _yaml_reads_as_text(value)
+
+
+def _yaml_reads_as_text(value: str) -> str | None:
+    """Names land unquoted in YAML files (`project: churn`, `model_name: churn`): YAML 1.1 reads
+    yes/no/on/off/true/null and numbers as other types, which would change what the files mean."""
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return None
+    if isinstance(parsed, str):
+        return None
+    kinds = {bool: "a boolean", int: "a number", float: "a number", type(None): "null"}
+    return f"reads as {kinds.get(type(parsed), 'a date')}, not a name, in YAML files; choose another name"
+
+
+def _description(value: Any) -> str | None:
+    import unicodedata
+
+    if not isinstance(value, str):
+        return "must be text"
+    if len(value) > 200:
+        return f"is {len(value)} characters; keep it to one line of at most 200"
+    for char in value:  # newlines, tabs, escapes, bidi controls: one line of visible text only
+        if unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp"):
+            return f"must be one line of printable text (it holds U+{ord(char):04X})"
     return None
 
 
@@ -115,6 +143,8 @@ def _environments(value: Any) -> str | None:
     for env in value:
         if not isinstance(env, str) or not re.fullmatch(r"[a-z][a-z0-9]{1,4}", env):
             return f"{env!r} is not valid: use 2-5 lowercase letters or digits (dev, test, prod, qa, uat)"
+        if problem := _yaml_reads_as_text(env):
+            return f"{env!r} {problem}"
     if len(set(value)) != len(value):
         return "lists an environment twice"
     return None
@@ -141,7 +171,7 @@ def _region(value: Any) -> str | None:
 def _model_name(value: Any) -> str | None:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}", value):
         return "must start with a letter or digit and use letters, digits, '-', '_' or '.'"
-    return None
+    return _yaml_reads_as_text(value)
 
 
 def _vm_size(value: Any) -> str | None:
@@ -173,7 +203,9 @@ QUESTIONS: tuple[Question, ...] = (
         "project_name", "Project name (used in Azure resource names)", "churn-model", validate=_project_name
     ),
     Question("package_name", "Python package name", None, validate=_package_name),
-    Question("description", "One-line description", "A machine learning model on Azure ML"),
+    Question(
+        "description", "One-line description", "A machine learning model on Azure ML", validate=_description
+    ),
     Question("level", "Target maturity level", 1, kind="int", ask=False),
     Question(
         "azure_location", "Azure region", "westeurope", kind="choice", choices=AZURE_REGIONS, validate=_region
