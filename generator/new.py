@@ -36,6 +36,11 @@ class NewResult:
 
 def check_destination(dest: Path) -> None:
     """Refuse a DEST that holds anything or cannot be created, before any question is asked."""
+    if dest.is_symlink():  # the project would land wherever the link points, not at DEST
+        raise RefusedError(
+            f"{dest}: is a symbolic link (to {os.path.realpath(dest)}); not writing through it",
+            hint="give the folder itself as DEST",
+        )
     try:
         if dest.exists() and not dest.is_dir():
             raise BadInputError(f"{dest}: exists and is a file", hint="choose a new folder for the project")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from typing import Any
 import yaml
 
 from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.generator.links import readable
 from mlops_ladder.generator.questions import check_given
 
 ANSWERS_DIR = ".mlops-ladder"
@@ -38,6 +40,11 @@ def applied_layers(root: Path) -> list[AppliedLayer]:
     from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL  # layers imports this module
 
     folder = root / ANSWERS_DIR
+    if not readable(root, ANSWERS_DIR):  # where the answers are recorded: never outside the repository
+        raise RefusedError(
+            f"{ANSWERS_DIR} is a symbolic link to {os.path.realpath(folder)}, outside the repository",
+            hint="replace the link with a folder holding its answers files, then run it again",
+        )
     if not folder.is_dir():
         return []
     layers = []
@@ -46,6 +53,11 @@ def applied_layers(root: Path) -> list[AppliedLayer]:
         if not match:
             continue
         rel = path.relative_to(root).as_posix()
+        if not readable(root, rel):
+            raise BadInputError(
+                f"{rel}: a symbolic link to {os.path.realpath(path)}, outside the repository; not read",
+                hint="replace the link with the answers file itself, or remove it",
+            )
         level = int(match.group(1))
         if not 1 <= level <= MAX_TEMPLATE_LEVEL:  # a stray or hand-made file: say so, never guess
             raise BadInputError(

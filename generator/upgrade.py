@@ -26,6 +26,7 @@ from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
+from mlops_ladder.generator.links import guard_links
 from mlops_ladder.generator.merge import Action
 from mlops_ladder.generator.project_state import applied_layers, dirty_summary, is_git_repo, require_clean_git
 from mlops_ladder.generator.questions import check_given, complete
@@ -87,6 +88,7 @@ def plan_upgrade(
     else:
         planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
     planned.dirty = dirty
+    guard_links(planned.plan)
     return planned
 
 
