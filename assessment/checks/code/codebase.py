@@ -83,12 +83,17 @@ def has_ml_code_in_modules(repo: RepoEvidence) -> CheckResult:
     return failed("no Python modules or notebooks found")
 
 
+# Folders of stand-alone scripts, not packages: a training script there does not make the release
+# script beside it ML code.
+SCRIPT_FOLDERS = frozenset({"scripts", "bin", "tools", "ci", "tests", "test"})
+
+
 def ml_code_modules(repo: RepoEvidence) -> list[PythonModule]:
     """The modules that hold ML code: those importing a data/ML library, and every module of the same
     top-level package (its helpers). A release script or CI helper elsewhere is not ML code."""
     code = code_modules(repo)
     with_ml = [m for m in code if imported_roots(m, ML_LIBRARIES)]
-    packages = {m.module.split(".")[0] for m in with_ml if "." in m.module}
+    packages = {m.module.split(".")[0] for m in with_ml if "." in m.module} - SCRIPT_FOLDERS
     return [m for m in code if m in with_ml or m.module.split(".")[0] in packages]
 
 
