@@ -121,6 +121,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def resolve_repo_path(path: str | os.PathLike[str]) -> Path:
     """The absolute folder to scan, or a BadInputError saying why it cannot be scanned."""
+    if not os.fspath(path).strip():  # Path("") would be "."; an empty argument is a mistake, not "here"
+        raise BadInputError(
+            "an empty path was given", hint="give a repository folder, or . for the current one"
+        )
     root = Path(path).expanduser()
     if not root.exists():
         raise BadInputError(f"{path}: no such file or folder", hint="give the path of a repository folder")

@@ -32,7 +32,7 @@ from mlops_ladder.cli.options import (
     ReposOption,
     ShowAllOption,
 )
-from mlops_ladder.errors import ExitCode, UsageError
+from mlops_ladder.errors import BadInputError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
@@ -69,7 +69,11 @@ def assess(
         or azure_options.wants_azure(subscription, management_group)
         or bool(resource_group or workspace)
     )
-    paths = list(paths or [])
+    if any(not raw.strip() for raw in paths or []):
+        raise BadInputError(
+            "an empty path was given", hint="give a repository folder, or . for the current one"
+        )
+    paths = [Path(raw) for raw in paths or []]
     if repos is not None or len(paths) > 1 or any(p.suffix.lower() == ".json" for p in paths):
         if interactive or answers or baseline or wants_azure:
             raise UsageError(

@@ -17,9 +17,13 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
+# Paths are taken as text, not Path: Path("") is ".", and an empty argument (an unset shell
+# variable, `assess ""`) must be refused rather than silently read as the current folder.
 RepoPath = Annotated[
-    Path,
-    typer.Argument(help="Repository folder to assess (default: the current folder).", show_default=False),
+    str,
+    typer.Argument(
+        metavar="PATH", help="Repository folder to assess (default: the current folder).", show_default=False
+    ),
 ]
 FormatOption = Annotated[
     ReportFormat,
@@ -36,6 +40,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write the report to this file instead of standard output.",
         dir_okay=False,
         show_default=False,
@@ -48,6 +53,7 @@ FailUnderOption = Annotated[
     int | None,
     typer.Option(
         "--fail-under",
+        metavar="N",
         min=0,
         max=5,
         show_default=False,
@@ -59,11 +65,18 @@ ShowAllOption = Annotated[
 ]
 DataOption = Annotated[
     list[str] | None,
-    typer.Option("--data", "-d", help="An answer as key=value (repeatable).", show_default=False),
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="KEY=VALUE",
+        help="An answer, e.g. project_name=fraud (repeatable; `level` is --level / --to).",
+        show_default=False,
+    ),
 ]
-RepoPaths = Annotated[
-    list[Path] | None,
+RepoPaths = Annotated[  # text, not Path, for the same reason as RepoPath
+    list[str] | None,
     typer.Argument(
+        metavar="PATH...",
         help="Repository folder to assess (default: the current folder). Several folders, or JSON reports "
         "made elsewhere, make a portfolio.",
         show_default=False,

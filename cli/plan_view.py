@@ -19,6 +19,7 @@ LABEL = {
     Action.SKIP_DELETED: "skip",
     Action.KEEP_EDITED: "keep yours",
     Action.NOT_ADDED: "not added",
+    Action.LINK_SKIPPED: "skip (link)",
 }
 ORDER = list(LABEL)
 

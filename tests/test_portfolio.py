@@ -112,7 +112,10 @@ def test_output_dir_writes_a_heat_map_linking_to_each_report(
         (["-f", "sarif"], "error: a portfolio has no SARIF form"),
         (["-f", "html"], "error: the HTML portfolio links to each repository's report"),
         (["--interactive"], "error: --interactive, --answers, --baseline and the Azure options apply to one"),
-        (["--subscription", "00000000-0000-0000-0000-000000000000"], "error: --interactive, --answers, --baseline"),
+        (
+            ["--subscription", "00000000-0000-0000-0000-000000000000"],
+            "error: --interactive, --answers, --baseline",
+        ),
     ],
 )
 def test_portfolio_usage_errors_are_one_line(capsys, args: list[str], message: str) -> None:

@@ -69,12 +69,12 @@ def test_bad_answers_write_nothing(tmp_path: Path, capsys) -> None:
     dest = tmp_path / "p"
     code = run(["new", str(dest), "--defaults", "--data", "project_name=Bad_Name"])
     assert code == ExitCode.BAD_INPUT
-    assert "project_name 'Bad_Name'" in capsys.readouterr().err
+    assert "--data project_name=Bad_Name: must be 3-16 characters" in capsys.readouterr().err
     assert not dest.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_levels_without_templates_are_refused(tmp_path: Path, capsys) -> None:
-    assert run(["new", str(tmp_path / "p"), "--level", "4", "--defaults"]) == ExitCode.BAD_INPUT
+    assert run(["new", str(tmp_path / "p"), "--level", "4", "--defaults"]) == ExitCode.USAGE
     assert "level 4 has no templates yet" in capsys.readouterr().err
 
 

@@ -3,7 +3,8 @@
 Listing: in a git work tree, tracked files plus untracked files that are not ignored
 (`git ls-files --cached --others --exclude-standard`); in a plain folder, every file
 below it except well-known tool and environment folders. Symbolic links to folders are
-never followed, so link loops cannot hang the scan.
+never followed, so link loops cannot hang the scan; a link to a file outside the repository (or a
+path a collector computed that leads outside it) is never read, only noted.
 
 Reading: a file is read at most once and only when a collector asks for it. Files over
 MAX_READ_BYTES, binary files (a NUL byte in the first 8 KiB), unreadable files and files
@@ -211,6 +212,11 @@ class RepoFiles:
         # the path and a file object: this runs for every file read). When the open fails, the
         # original stat-first sequence runs, so a file that cannot be opened gets the same note.
         full = _join(self.root, path)
+        if path not in self._by_path and (outside := _outside(self.root, full)):
+            # a path a collector computed (`-r ../x.txt`, a buildspec named in a template): never
+            # read a file outside the repository, through `..` or a symbolic link
+            self.note(path, f"not read: {outside}")
+            return None
         try:
             descriptor = os.open(full, os.O_RDONLY)
         except OSError:
@@ -283,6 +289,15 @@ def _join(root: Path, path: str) -> str:
     return os.path.join(root, path.rstrip("/"))
 
 
+def _outside(root: Path, full: str) -> str | None:
+    """Why *full* is not part of the repository at *root* (it resolves outside it), or None."""
+    real, top = os.path.realpath(full), os.path.realpath(root)
+    if real == top or real.startswith(os.path.join(top, "")):
+        return None
+    kind = "a symbolic link" if os.path.islink(full) else "a path"
+    return f"{kind} to {real}, outside the repository (never followed)"
+
+
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
@@ -314,6 +329,10 @@ def list_repo_files(root: Path) -> RepoFiles:
             info = os.lstat(full)
             if stat.S_ISLNK(info.st_mode):
                 info = os.stat(full)  # follow a link to a file; raises on loops and broken links
+                outside = _outside(root, full)
+                if outside:  # a link to /etc/shadow is the user's machine, not the repository
+                    notes.append(Note(path, f"not read: {outside}"))
+                    continue
         except OSError as exc:
             if not isinstance(exc, FileNotFoundError) or os.path.islink(full):
                 notes.append(Note(path, f"not read: {_os_reason(exc)}"))
