@@ -158,7 +158,7 @@ def test_a_damaged_answers_file_is_a_one_line_error(project: Path, capsys) -> No
 
 def test_user_file_at_a_new_layer_path_is_kept_and_reported(project: Path) -> None:
     docs = project / "docs"
-    docs.mkdir()
+    docs.mkdir(exist_ok=True)  # level 1 has docs/security.md
     (docs / "training.md").write_text("my own training notes\n")
     commit_all(project)
     planned = plan_upgrade(project)
