@@ -38,6 +38,8 @@ def show_plan(plan: Plan, *, out=None) -> None:
             print(f"  - {shown}: {note}", file=out)
     for note in plan.notes:
         print(f"\nNote: {note}", file=out)
+    for warning in plan.warnings:
+        print(f"\nWarning: {warning}", file=out)
 
 
 def show_outcome(plan: Plan, *, out=None) -> None:

@@ -33,6 +33,7 @@ class Plan:
     root: Path
     changes: list[FileChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # plan-wide remarks (what to wire by hand)
+    warnings: list[str] = field(default_factory=list)  # what will not work as written (the user must act)
 
     def of(self, *actions: Action) -> list[FileChange]:
         return [c for c in self.changes if c.action in actions]
@@ -83,15 +84,23 @@ def apply(plan: Plan, *, before_each: Callable[[FileChange], None] | None = None
         raise
 
 
+def current_umask() -> int:
+    """The process's umask (it can only be read by setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(target: Path, content: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else None
+    # An existing file keeps its mode; a new one gets what any program would give it under the
+    # umask (mkstemp's temporary file is private, 0600, and would otherwise stay so).
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~current_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 from mlops_ladder import __version__
 from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.generator.changes import current_umask
 from mlops_ladder.generator.history import CURRENT_VERSION
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, plan
 from mlops_ladder.generator.render import TemplateError, render_files
@@ -62,6 +63,8 @@ def new_project(dest: Path, level: int, answers: Mapping[str, Any], *, git: bool
     layers = plan(0, level)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.mlops-ladder-", dir=parent))
     try:
+        # mkdtemp makes the folder private (0700); the project folder it becomes follows the umask.
+        staging.chmod(0o777 & ~current_umask())
         for layer in layers:
             render_layer(layer, staging, answers)
         files = tuple(sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()))
