@@ -105,3 +105,48 @@ def test_upgrade_warns_when_an_added_file_imports_a_deleted_module(project: Path
 
 def test_no_warning_when_every_imported_module_is_there(project: Path) -> None:
     assert plan_upgrade(project).plan.warnings == []
+
+
+# -- a README the user appended to --------------------------------------------------------------
+
+NOTES = "\n## Our team's notes\n\nAsk the data owners before changing the data asset.\n"
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def test_text_appended_to_the_readme_survives_upgrades_1_2_3_without_conflict(project: Path, capsys) -> None:
+    readme = project / "README.md"
+    append(readme, NOTES)
+    commit_all(project, "our notes")
+    assert run(["upgrade", str(project), "--to", "2"]) == ExitCode.OK
+    commit_all(project, "level 2")
+    append(readme, "Second note, written at level 2.\n")
+    commit_all(project, "another note")
+    assert run(["upgrade", str(project), "--to", "3"]) == ExitCode.OK
+    text = readme.read_text()
+    assert "<<<<<<<" not in text and "CONFLICT" not in capsys.readouterr().out
+    assert text.endswith(NOTES + "Second note, written at level 2.\n")
+    assert text.index("## Training (level 2)") < text.index("## Release (level 3)") < text.index(NOTES)
+
+
+def test_text_appended_to_the_readme_survives_a_jump_from_1_to_3(project: Path) -> None:
+    readme = project / "README.md"
+    append(readme, NOTES)
+    commit_all(project, "our notes")
+    planned = plan_upgrade(project, to=3)
+    assert planned.plan.conflicts == []
+    apply(planned.plan)
+    text = readme.read_text()
+    assert text.endswith(NOTES) and "## Release (level 3)" in text
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_the_readme_ends_with_the_same_section_at_every_level(tmp_path: Path, level: int) -> None:
+    """Why appending merges: the level sections go above a closing section no level changes."""
+    readme = (generate(tmp_path / f"level{level}", level) / "README.md").read_text()
+    tail = readme[readme.index("## Keeping the project current") :]
+    level1 = (generate(tmp_path / "level1-reference", 1) / "README.md").read_text() if level > 1 else readme
+    assert tail == level1[level1.index("## Keeping the project current") :]
+    assert tail.count("\n## ") == 0  # nothing after it
