@@ -41,6 +41,8 @@ def show_plan(plan: Plan, *, out=None) -> None:
             print(printable(f"  - {shown}: {note}"), file=out)
     for note in plan.notes:
         print(f"\nNote: {printable(str(note))}", file=out)
+    for warning in plan.warnings:
+        print(printable(f"\nWarning: {warning}"), file=out)
 
 
 def show_outcome(plan: Plan, *, out=None) -> None:

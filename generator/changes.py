@@ -33,6 +33,7 @@ class Plan:
     root: Path
     changes: list[FileChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # plan-wide remarks (what to wire by hand)
+    warnings: list[str] = field(default_factory=list)  # what will not work as written (the user must act)
 
     def of(self, *actions: Action) -> list[FileChange]:
         return [c for c in self.changes if c.action in actions]

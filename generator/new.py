@@ -22,6 +22,7 @@ from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.history import CURRENT_VERSION
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, plan
 from mlops_ladder.generator.render import TemplateError, render_files
+from mlops_ladder.generator.transaction import current_umask
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def new_project(dest: Path, level: int, answers: Mapping[str, Any], *, git: bool
         _remove_folders(created)
         raise _cannot_write(dest, exc) from None
     try:
+        # mkdtemp makes the folder private (0700); the project folder it becomes follows the umask.
+        staging.chmod(0o777 & ~current_umask())
         for layer in layers:
             render_layer(layer, staging, answers)
         files = tuple(sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()))

@@ -142,11 +142,16 @@ def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o7777
 
 
+def current_umask() -> int:
+    """The process's umask (it can only be read by setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _default_mode() -> int:
     """What open() would give a new file: 0o666 less the umask (mkstemp's own files are 0o600)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~current_umask()
 
 
 def _make_temporary(target: Path) -> tuple[int, str]:

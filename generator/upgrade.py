@@ -16,7 +16,7 @@ Nothing is written in plan_upgrade; changes.apply() writes the plan as one trans
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from mlops_ladder.generator.adoption import adopt_answers, adoption_notes
 from mlops_ladder.generator.adoption_files import AdoptionFiles, references_not_added
 from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
+from mlops_ladder.generator.imports import missing_modules, unresolved_imports
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
 from mlops_ladder.generator.links import guard_links
 from mlops_ladder.generator.merge import Action
@@ -84,7 +85,7 @@ def plan_upgrade(
     _check_target(target, current, report.level)
     data = check_given({k: v for k, v in (data or {}).items()}, "--data")
     if applied and not any(a.adopted for a in applied):
-        planned = _plan_generated(root, applied, report, target, data, source, git)
+        planned = _plan_generated(root, applied, report, repo, target, data, source, git)
     else:
         planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
     planned.dirty = dirty
@@ -111,7 +112,7 @@ def _check_target(target: int, current: int, assessed: int) -> None:
 # -- a project we generated -----------------------------------------------------------------
 
 
-def _plan_generated(root, applied, report, target, data, source, git) -> UpgradePlan:
+def _plan_generated(root, applied, report, repo, target, data, source, git) -> UpgradePlan:
     newest = applied[-1]
     answers = complete({**newest.answers, **data, "level": target}, target)
     result = UpgradePlan(Plan(root), report.level, target, adopted=False, answers=answers, git=git)
@@ -140,7 +141,33 @@ def _plan_generated(root, applied, report, target, data, source, git) -> Upgrade
         result.plan.notes.append(
             "not a git repository: only new files are added; existing layers are not updated"
         )
+    _warn_missing_modules(result, repo)
     return result
+
+
+def _warn_missing_modules(result: UpgradePlan, repo: RepoEvidence) -> None:
+    """Added files that import a module the project no longer has (its user deleted it, say train.py
+    under a new train_job.py). They are still added, since the layer needs them, with a warning."""
+    package = result.answers["package_name"]
+    package_dir = f"src/{package}"
+    adding = {c.path: c.content or b"" for c in result.plan.changes if c.action == Action.ADD}
+    existing = {m.module: m.functions for m in repo.python.modules}
+    missing = missing_modules(adding, package, package_dir, existing)
+    for index, change in enumerate(result.plan.changes):
+        if change.action != Action.ADD or change.path not in missing:
+            continue
+        files = ", ".join(_module_file(m, package, package_dir) for m in missing[change.path])
+        what = f"imports {', '.join(missing[change.path])}, which the project does not have ({files})"
+        result.plan.changes[index] = replace(change, note=f"wire by hand: it {what}; adapt it, or restore it")
+        result.plan.warnings.append(
+            f"{change.path} {what}: it fails on import until you adapt it or restore the module"
+        )
+
+
+def _module_file(module: str, package: str, package_dir: str) -> str:
+    """Where a module of the package lives: churn_model.train -> src/churn_model/train.py."""
+    inner = module.removeprefix(package).lstrip(".")
+    return f"{package_dir}/{inner.replace('.', '/')}.py" if inner else f"{package_dir}/__init__.py"
 
 
 def _new_file(root: Path, path: str, content: bytes, layer_id: str, note: str = "") -> FileChange:
@@ -197,7 +224,7 @@ def _plan_adopted(
     }
     files_policy = AdoptionFiles(repo, report, package, package_dir)
     adding, not_added, extra = files_policy.decide(candidates)
-    broken = _unresolved_imports(
+    broken = unresolved_imports(
         adding, package, package_dir, {m.module: m.functions for m in repo.python.modules}
     )
     for path, reason in broken.items():
@@ -275,77 +302,3 @@ def _unmap(path: str, package: str, package_dir: str) -> str:
     return f"src/{package}/" + path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def _module_of(path: str, package: str, package_dir: str) -> str | None:
-    if not (path.startswith(package_dir + "/") and path.endswith(".py")):
-        return None
-    rel = path[len(package_dir) + 1 : -3].replace("/", ".")
-    return package if rel == "__init__" else f"{package}.{rel.removesuffix('.__init__')}"
-
-
-def _unresolved_imports(
-    candidates: Mapping[str, bytes], package: str, package_dir: str, existing: Mapping[str, frozenset[str]]
-) -> dict[str, str]:
-    """Candidate Python files that import a module of *package* that will not exist, with that module.
-
-    *existing* maps the repository's module names to their top-level function names. Repeated until
-    nothing changes: a module dropped because its imports do not resolve breaks the files that
-    import it. This keeps an adoption from adding tests or modules that fail on import in the
-    user's CI.
-    """
-    provided = set(existing) | {m for p in candidates if (m := _module_of(p, package, package_dir))}
-    needs = {
-        path: _required_modules(content, package, existing, _relative_anchor(path, package, package_dir))
-        for path, content in candidates.items()
-        if path.endswith(".py")
-    }
-    broken: dict[str, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        for path, modules in needs.items():
-            missing = sorted(modules - provided)
-            if path not in broken and missing:
-                broken[path] = f"imports {missing[0]}, which your package does not have"
-                provided.discard(_module_of(path, package, package_dir) or "")
-                changed = True
-            folder = path.rpartition("/")[0]
-            conftest = f"{folder}/conftest.py" if folder else "conftest.py"
-            if path not in broken and conftest in broken:  # its fixtures come from that conftest
-                broken[path] = f"uses the fixtures of {conftest}, which is not added"
-                changed = True
-    return broken
-
-
-def _relative_anchor(path: str, package: str, package_dir: str) -> str | None:
-    """The dotted name relative imports of *path* start from (a package's __init__ counts as inside it)."""
-    module = _module_of(path, package, package_dir)
-    return f"{module}.__init__" if module and path.endswith("__init__.py") else module
-
-
-def _required_modules(
-    content: bytes, package: str, existing: Mapping[str, frozenset[str]], module: str | None = None
-) -> set[str]:
-    """The modules of *package* that *content* needs: `import a.b`, `from a.b import c` need a.b;
-    `from pkg import c` needs pkg.c too, unless the package's __init__ defines a function c."""
-    import ast
-
-    try:
-        tree = ast.parse(content)
-    except SyntaxError:
-        return set()
-    needed: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            needed.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.level == 0 or module):
-            base = node.module or ""
-            if node.level:  # relative to the importing module's package
-                parent = module.split(".")[: -node.level] if module else []
-                base = ".".join([*parent, *([base] if base else [])])
-            if not base:
-                continue
-            needed.add(base)
-            if base == package or (node.level and not node.module):
-                defined = existing.get(base, frozenset())
-                needed.update(f"{base}.{a.name}" for a in node.names if a.name not in defined)
-    return {n for n in needed if n == package or n.startswith(package + ".")}
