@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mlops_ladder import __version__
+from mlops_ladder.assessment.drift import find_drift
 from mlops_ladder.assessment.engine import NOT_COLLECTED, Evidence, evaluate, score
 from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
 from mlops_ladder.assessment.evidence.azure_model import AzureEvidence
 from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence, collect_repo
+from mlops_ladder.assessment.render.links import web_address
 from mlops_ladder.assessment.report import Report, SourceStatus, Target
 from mlops_ladder.errors import BadInputError
 from mlops_ladder.levels.catalog import load_model
@@ -38,23 +40,45 @@ def assess_with_evidence(
     *,
     azure: AzureEvidence | None = None,
     answers: AnswersEvidence | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> tuple[Report, RepoEvidence]:
-    """The report and the repository evidence it was made from (for callers that use both)."""
+    """The report and the repository evidence it was made from (for callers that use both);
+    *on_stage* hears each stage of the scan (a progress display)."""
     root = resolve_repo_path(path)
-    model = load_model()
     with _cyclic_gc_paused():
-        repo = collect_repo(root)
-        evidence = Evidence(repo=repo, azure=azure, answers=answers)
-        findings = evaluate(model, evidence)
+        repo = collect_repo(root, on_stage)
+        report = build_report(root, repo, azure=azure, answers=answers)
+    return report, repo
+
+
+def build_report(
+    root: Path,
+    repo: RepoEvidence,
+    *,
+    azure: AzureEvidence | None = None,
+    answers: AnswersEvidence | None = None,
+) -> Report:
+    """Evaluate and score evidence already collected (the questionnaire re-scores with new answers)."""
+    model = load_model()
+    evidence = Evidence(repo=repo, azure=azure, answers=answers)
+    findings = evaluate(model, evidence)
     notes = list(repo.notes)
+    drift = None
     if azure is not None:
         notes.extend(azure.notes)
+        drift = find_drift(repo.resources, azure)
     if answers is not None:
         notes.extend(answers.notes)
-    report = Report(
+    return Report(
         tool_version=__version__,
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        target=Target(path=str(root), is_git=repo.git.is_repo, commit=repo.git.head),
+        target=Target(
+            path=str(root),
+            is_git=repo.git.is_repo,
+            commit=repo.git.head,
+            prefix=repo.git.prefix,
+            remote=web_address(repo.git.remote_url),
+        ),
         sources={
             "repo": SourceStatus(
                 True,
@@ -73,8 +97,8 @@ def assess_with_evidence(
         score=score(model, findings),
         findings=findings,
         notes=notes,
+        drift=drift,
     )
-    return report, repo
 
 
 @contextmanager
@@ -97,6 +121,10 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def resolve_repo_path(path: str | os.PathLike[str]) -> Path:
     """The absolute folder to scan, or a BadInputError saying why it cannot be scanned."""
+    if not os.fspath(path).strip():  # Path("") would be "."; an empty argument is a mistake, not "here"
+        raise BadInputError(
+            "an empty path was given", hint="give a repository folder, or . for the current one"
+        )
     root = Path(path).expanduser()
     if not root.exists():
         raise BadInputError(f"{path}: no such file or folder", hint="give the path of a repository folder")
@@ -110,4 +138,8 @@ def resolve_repo_path(path: str | os.PathLike[str]) -> Path:
 def _azure_detail(azure: AzureEvidence | None) -> str:
     if azure is None:
         return NOT_COLLECTED["azure"]
-    return f"{len(azure.resources)} resources in {len(azure.subscriptions)} subscription(s)"
+    where = "read" if azure.origin == "azure" else f"from {azure.origin}"
+    detail = f"{len(azure.resources)} resources in {len(azure.subscriptions)} subscription(s), {where}"
+    if azure.gaps:
+        detail += f"; {len(azure.gaps)} call(s) denied or failed (see the notes)"
+    return detail

@@ -10,7 +10,9 @@ import typer
 
 from mlops_ladder.errors import BadInputError, ExitCode
 
-CriterionId = Annotated[str, typer.Argument(help="Criterion id, e.g. MLL-205 (see `mlops-ladder levels`).")]
+CriterionId = Annotated[
+    str, typer.Argument(metavar="ID", help="Criterion id, e.g. MLL-205 (see `mlops-ladder levels`).")
+]
 
 
 def explain(criterion_id: CriterionId) -> int:

@@ -12,7 +12,8 @@ from mlops_ladder.errors import ExitCode
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the model as JSON.")]
 LevelFilter = Annotated[
-    int | None, typer.Option("--level", "-l", min=1, max=5, help="Only this level's criteria.")
+    int | None,
+    typer.Option("--level", "-l", metavar="N", min=1, max=5, help="Only level N's criteria (1-5)."),
 ]
 
 

@@ -12,14 +12,26 @@ from mlops_ladder.cli.options import DataOption
 from mlops_ladder.errors import BadInputError, ExitCode
 
 Destination = Annotated[
-    Path, typer.Argument(help="Folder to create (must not exist, or be empty).", show_default=False)
+    str,
+    typer.Argument(
+        metavar="DEST", help="Folder to create (must not exist, or be empty).", show_default=False
+    ),
 ]
-LevelOption = Annotated[int, typer.Option("--level", "-l", min=1, max=5, help="Maturity level to scaffold.")]
+LevelOption = Annotated[
+    int,
+    typer.Option(
+        "--level",
+        "-l",
+        metavar="N",
+        help="Maturity level to scaffold: 1, 2 or 3 (4 and 5 have no templates yet).",
+    ),
+]
 DefaultsOption = Annotated[
     bool, typer.Option("--defaults", help="Use defaults for every unanswered question.")
 ]
 AnswersOption = Annotated[
-    Path | None, typer.Option("--answers", help="YAML file of answers (key: value).", show_default=False)
+    Path | None,
+    typer.Option("--answers", metavar="FILE", help="YAML file of answers (key: value).", show_default=False),
 ]
 NoGitOption = Annotated[bool, typer.Option("--no-git", help="Do not git init and commit the new project.")]
 
@@ -37,9 +49,13 @@ def new(
     from mlops_ladder.generator.new import check_destination, check_level, new_project
     from mlops_ladder.generator.questions import complete
 
+    if not dest.strip():
+        raise BadInputError(
+            "an empty DEST was given", hint="name the folder to create, e.g. `new churn-model`"
+        )
     check_level(level)
-    check_destination(dest)  # before any question: do not waste the user's time
-    given = read_answers_file(answers) if answers else {}
+    check_destination(Path(dest))  # before any question: do not waste the user's time
+    given = read_answers_file(answers, level) if answers else {}
     given.update(parse_data_options(data or []))
     if not defaults:
         if not sys.stdin.isatty():
@@ -50,7 +66,7 @@ def new(
         from mlops_ladder.generator.prompts import ask_missing
 
         given = ask_missing(given, level)
-    result = new_project(dest, level, complete(given, level), git=not no_git)
+    result = new_project(Path(dest), level, complete(given, level), git=not no_git)
     print(
         f"Created {result.dest} at MLOps level {result.level} ({len(result.files)} files, "
         f"layers: {', '.join(result.layers)})."

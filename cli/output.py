@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops_ladder.assessment.report_files import is_report
 from mlops_ladder.errors import BadInputError, RefusedError
-
-# Text that marks a file as a report this tool wrote (JSON, Markdown, terminal text).
-REPORT_MARKERS = ('"name": "mlops-ladder"', "<!-- mlops-ladder report -->", "mlops-ladder ")
 
 
 def write_report(path: Path, text: str, *, force: bool = False) -> None:
-    if path.exists() and not force and not _is_our_report(path):
+    """Write *text* to *path*; an existing file must be a report this tool wrote (report_files.py)
+    unless *force*."""
+    if path.exists() and not force and not is_report(path):
         raise RefusedError(
             f"{path}: exists and is not an mlops-ladder report; not overwriting it",
             hint="choose another --output path, or pass --force",
@@ -26,14 +26,3 @@ def write_report(path: Path, text: str, *, force: bool = False) -> None:
         raise BadInputError(
             f"{path}: cannot write: {exc.strerror}", hint="check the path and permissions"
         ) from None
-
-
-def _is_our_report(path: Path) -> bool:
-    try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    if not head.strip():
-        return True
-    return any(marker in head for marker in REPORT_MARKERS)

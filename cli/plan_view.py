@@ -1,9 +1,11 @@
-"""Show a plan of file changes to people: one line per file, then what to wire by hand."""
+"""Show a plan of file changes to people: one line per file, then what to wire by hand.
+Paths and notes may name the user's files: they are printed through printable() (no raw escapes)."""
 
 from __future__ import annotations
 
 import sys
 
+from mlops_ladder.assessment.printable import printable
 from mlops_ladder.generator.changes import Plan
 from mlops_ladder.generator.merge import Action
 
@@ -17,6 +19,7 @@ LABEL = {
     Action.SKIP_DELETED: "skip",
     Action.KEEP_EDITED: "keep yours",
     Action.NOT_ADDED: "not added",
+    Action.LINK_SKIPPED: "skip (link)",
 }
 ORDER = list(LABEL)
 
@@ -26,7 +29,7 @@ def show_plan(plan: Plan, *, out=None) -> None:
     if not plan.changes:
         print("  nothing to change", file=out)
     for change in sorted(plan.changes, key=lambda c: (ORDER.index(c.action), c.path)):
-        print(f"  {LABEL[change.action]:<11} {change.path}  [{change.layer}]", file=out)
+        print(f"  {LABEL[change.action]:<11} {printable(change.path)}  [{change.layer}]", file=out)
     wiring: dict[str, list[str]] = {}  # one note, many files (tests/training/* share theirs)
     for change in plan.changes:
         if "wire by hand" in change.note or "assumes" in change.note or change.action == Action.NOT_ADDED:
@@ -35,9 +38,11 @@ def show_plan(plan: Plan, *, out=None) -> None:
         print("\nWire by hand:", file=out)
         for note, paths in wiring.items():
             shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-            print(f"  - {shown}: {note}", file=out)
+            print(printable(f"  - {shown}: {note}"), file=out)
     for note in plan.notes:
-        print(f"\nNote: {note}", file=out)
+        print(f"\nNote: {printable(str(note))}", file=out)
+    for warning in plan.warnings:
+        print(printable(f"\nWarning: {warning}"), file=out)
 
 
 def show_outcome(plan: Plan, *, out=None) -> None:
@@ -51,4 +56,4 @@ def show_outcome(plan: Plan, *, out=None) -> None:
     if plan.conflicts:
         print("Conflicts to resolve (both versions are in the file between <<<<<<< and >>>>>>>):", file=out)
         for change in plan.conflicts:
-            print(f"  {change.path}", file=out)
+            print(f"  {printable(change.path)}", file=out)

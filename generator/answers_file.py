@@ -8,9 +8,15 @@ from typing import Any
 import yaml
 
 from mlops_ladder.errors import BadInputError
+from mlops_ladder.generator.questions import check_given
 
 
-def read_answers_file(path: Path) -> dict[str, Any]:
+def read_answers_file(path: Path, level: int | None = None) -> dict[str, Any]:
+    """The answers in *path*, each checked on its own (an error names the file and the key).
+
+    A `level` key is the level a generated project's answers file records: accepted when it is
+    *level* or the file was written by mlops-ladder (its `_src_path`), refused otherwise (the level
+    is an option, not an answer)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -36,10 +42,15 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             hint="write one `name: value` per line",
         )
     # Answers files written by copier carry bookkeeping keys (_src_path, _commit): not answers.
-    return {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+    ours = str(data.get("_src_path", "")).startswith("mlops-ladder:")
+    answers = {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+    if "level" in answers and (ours or answers["level"] == level):
+        del answers["level"]
+    return check_given(answers, str(path))
 
 
-def parse_data_options(items: list[str]) -> dict[str, str]:
+def parse_data_options(items: list[str]) -> dict[str, Any]:
+    """`--data key=value` options, each checked on its own (an error names the option)."""
     data: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
@@ -48,4 +59,4 @@ def parse_data_options(items: list[str]) -> dict[str, str]:
                 f"--data {item!r}: expected key=value", hint="for example --data project_name=churn"
             )
         data[key.strip()] = value
-    return data
+    return check_given(data, "--data")

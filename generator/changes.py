@@ -1,21 +1,21 @@
 """A plan of file changes, shown (with a diff) or applied as one transaction.
 
-apply() writes every change through a temporary file and os.replace; before the first write
-it keeps the previous bytes of every path it will touch, and on any failure (including
-Ctrl-C) it puts them all back and removes the files it created: the repository ends as it
-was, never half-written.
+apply() writes every change through a temporary file and os.replace, journalling how to undo each
+file operation first (transaction.py); on any failure, including Ctrl-C at any moment, it undoes
+them all: the repository ends as it was (same bytes and modes, no temporary file, no new folder).
+It never writes through a symbolic link (links.py).
 """
 
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlops_ladder.generator.links import check_write
 from mlops_ladder.generator.merge import Action
+from mlops_ladder.generator.transaction import FaultHook, Journal, interrupts, interrupts_ignored
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Plan:
     root: Path
     changes: list[FileChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # plan-wide remarks (what to wire by hand)
+    warnings: list[str] = field(default_factory=list)  # what will not work as written (the user must act)
 
     def of(self, *actions: Action) -> list[FileChange]:
         return [c for c in self.changes if c.action in actions]
@@ -65,50 +66,27 @@ def _lines(data: bytes | None) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in text.splitlines(keepends=True)]
 
 
-def apply(plan: Plan, *, before_each: Callable[[FileChange], None] | None = None) -> None:
-    """Apply every write of *plan*, all or nothing. *before_each* is a test hook."""
-    done: list[tuple[Path, bytes | None]] = []
+def apply(
+    plan: Plan,
+    *,
+    before_each: Callable[[FileChange], None] | None = None,
+    fault: FaultHook | None = None,
+) -> None:
+    """Apply every write of *plan*, all or nothing (transaction.py). *before_each* (called with each
+    change) and *fault* (called at every point between two file operations) are test hooks."""
+    journal = Journal(plan.root, fault)
     try:
-        for change in plan.writes:
-            if before_each is not None:
-                before_each(change)
-            target = plan.root / change.path
-            done.append((target, target.read_bytes() if target.exists() else None))
-            if change.action == Action.REMOVE:
-                target.unlink()
-            else:
-                _write_atomically(target, change.content or b"")
+        with interrupts(journal):  # a Ctrl-C until it returns (even after the last write) undoes all
+            for change in plan.writes:
+                if before_each is not None:
+                    before_each(change)
+                check_write(plan.root, change)  # the tree may have changed since the plan was made
+                target = plan.root / change.path
+                if change.action == Action.REMOVE:
+                    journal.remove(target)
+                else:
+                    journal.write(target, change.content or b"")
     except BaseException:
-        _restore(done, plan.root)
+        with interrupts_ignored():
+            journal.rollback()
         raise
-
-
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _restore(done: Iterable[tuple[Path, bytes | None]], root: Path) -> None:
-    for target, previous in reversed(list(done)):
-        if previous is None:
-            target.unlink(missing_ok=True)
-            _remove_empty_folders(target.parent, root)
-        else:
-            _write_atomically(target, previous)
-
-
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    """Remove the folders a failed run created, up to (never including) the repository root."""
-    while folder != root and root in folder.parents and folder.exists() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent

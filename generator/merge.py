@@ -23,6 +23,7 @@ class Action(StrEnum):
     SKIP_DELETED = "skip-deleted"  # the user deleted the template's file: respected
     KEEP_EDITED = "keep-edited"  # the template dropped it but the user changed it: kept
     NOT_ADDED = "not-added"  # adopting a repository: a template file that would not work there as is
+    LINK_SKIPPED = "link-skipped"  # a symbolic link on the path: never written through (generator/links.py)
 
     @property
     def writes(self) -> bool:

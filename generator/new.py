@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder import __version__
-from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.history import CURRENT_VERSION
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, plan
 from mlops_ladder.generator.render import TemplateError, render_files
+from mlops_ladder.generator.transaction import current_umask
 
 
 @dataclass(frozen=True)
@@ -35,19 +36,51 @@ class NewResult:
 
 
 def check_destination(dest: Path) -> None:
-    if dest.exists() and not dest.is_dir():
-        raise BadInputError(f"{dest}: exists and is a file", hint="choose a new folder for the project")
-    if dest.is_dir() and any(dest.iterdir()):
+    """Refuse a DEST that holds anything or cannot be created, before any question is asked."""
+    if dest.is_symlink():  # the project would land wherever the link points, not at DEST
         raise RefusedError(
-            f"{dest}: folder is not empty; not writing into it",
-            hint="choose a new or empty folder, or run `mlops-ladder upgrade` on an existing project",
+            f"{dest}: is a symbolic link (to {os.path.realpath(dest)}); not writing through it",
+            hint="give the folder itself as DEST",
         )
+    try:
+        if dest.exists() and not dest.is_dir():
+            raise BadInputError(f"{dest}: exists and is a file", hint="choose a new folder for the project")
+        if dest.is_dir() and any(dest.iterdir()):
+            raise RefusedError(
+                f"{dest}: folder is not empty; not writing into it",
+                hint="choose a new or empty folder, or run `mlops-ladder upgrade` on an existing project",
+            )
+    except OSError as exc:  # a DEST (or a folder above it) that cannot be listed
+        raise _cannot_write(dest, exc) from None
+    # The project is staged beside DEST: the nearest existing folder above it must take new entries.
+    ancestor = dest.expanduser().absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BadInputError(
+            f"{dest}: cannot create the project there: {ancestor} is a file",
+            hint="choose a folder whose parent folders can be created",
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BadInputError(
+            f"{dest}: cannot create the project there: {ancestor} is not writable",
+            hint="choose a folder you can write to",
+        )
+
+
+def _cannot_write(dest: Path, exc: OSError) -> BadInputError:
+    reason = exc.strerror or type(exc).__name__
+    return BadInputError(
+        f"{dest}: cannot create the project there: {reason}", hint="choose a folder you can write to"
+    )
 
 
 def check_level(level: int) -> None:
     if not 1 <= level <= MAX_TEMPLATE_LEVEL:
-        raise BadInputError(
-            f"level {level} has no templates yet (available: 1-{MAX_TEMPLATE_LEVEL})",
+        raise UsageError(
+            f"--level {level}: "
+            + (f"level {level} has no templates yet" if level > MAX_TEMPLATE_LEVEL else "not a level")
+            + f" (this release has levels 1-{MAX_TEMPLATE_LEVEL})",
             hint=f"use --level 1 to {MAX_TEMPLATE_LEVEL}",
         )
 
@@ -58,19 +91,48 @@ def new_project(dest: Path, level: int, answers: Mapping[str, Any], *, git: bool
     dest = dest.expanduser().absolute()
     check_destination(dest)
     parent = dest.parent
-    parent.mkdir(parents=True, exist_ok=True)
     layers = plan(0, level)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.mlops-ladder-", dir=parent))
+    created = _missing_folders(parent)
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.mlops-ladder-", dir=parent))
+    except OSError as exc:  # read-only file system, a folder that vanished, ...
+        _remove_folders(created)
+        raise _cannot_write(dest, exc) from None
+    try:
+        # mkdtemp makes the folder private (0700); the project folder it becomes follows the umask.
+        staging.chmod(0o777 & ~current_umask())
         for layer in layers:
             render_layer(layer, staging, answers)
         files = tuple(sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()))
         committed = git and _git_init_and_commit(staging, level)
         _move_into_place(staging, dest)
+    except OSError as exc:  # a full disk, a quota: said of DEST, never of the staging folder
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_folders(created)
+        raise _cannot_write(dest, exc) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _remove_folders(created)
         raise
     return NewResult(dest, level, tuple(layer.id for layer in layers), files, dict(answers), committed)
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders `mkdir(parents=True)` would create for *folder*, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first; only those this run created, and only when empty
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def render_layer(layer: Layer, dest: Path, answers: Mapping[str, Any]) -> None:

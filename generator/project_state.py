@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -12,6 +13,8 @@ from typing import Any
 import yaml
 
 from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.generator.links import readable
+from mlops_ladder.generator.questions import check_given
 
 ANSWERS_DIR = ".mlops-ladder"
 _LAYER_FILE = re.compile(r"level-(\d+)\.answers\.yml")
@@ -34,7 +37,14 @@ class AppliedLayer:
 
 def applied_layers(root: Path) -> list[AppliedLayer]:
     """The layers recorded in .mlops-ladder/, lowest first. A damaged answers file is a one-line error."""
+    from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL  # layers imports this module
+
     folder = root / ANSWERS_DIR
+    if not readable(root, ANSWERS_DIR):  # where the answers are recorded: never outside the repository
+        raise RefusedError(
+            f"{ANSWERS_DIR} is a symbolic link to {os.path.realpath(folder)}, outside the repository",
+            hint="replace the link with a folder holding its answers files, then run it again",
+        )
     if not folder.is_dir():
         return []
     layers = []
@@ -43,15 +53,28 @@ def applied_layers(root: Path) -> list[AppliedLayer]:
         if not match:
             continue
         rel = path.relative_to(root).as_posix()
+        if not readable(root, rel):
+            raise BadInputError(
+                f"{rel}: a symbolic link to {os.path.realpath(path)}, outside the repository; not read",
+                hint="replace the link with the answers file itself, or remove it",
+            )
+        level = int(match.group(1))
+        if not 1 <= level <= MAX_TEMPLATE_LEVEL:  # a stray or hand-made file: say so, never guess
+            raise BadInputError(
+                f"{rel}: level {level} has no template layer "
+                f"(this release has levels 1-{MAX_TEMPLATE_LEVEL})",
+                hint="remove the file, or restore it from git history",
+            )
         data = _read_answers(path, rel)
         version = str(data.get("_commit") or "")
         if not version.startswith("v"):
             raise BadInputError(
                 f"{rel}: no template version (_commit)", hint="restore the file from git history"
             )
-        answers = {k: v for k, v in data.items() if not str(k).startswith("_")}
+        answers = {str(k): v for k, v in data.items() if not str(k).startswith("_")}
+        recorded = answers.pop("level", None)
+        answers = {**check_given(answers, rel), **({"level": recorded} if recorded is not None else {})}
         user_files = list(data.get(USER_FILES_KEY) or [])
-        level = int(match.group(1))
         adopted = bool(data.get(ADOPTED_KEY))
         package_dir = data.get(PACKAGE_DIR_KEY)
         layers.append(
@@ -97,10 +120,15 @@ def dirty_paths(root: Path) -> list[str]:
     return [e[3:] for e in entries if len(e) > 3]
 
 
-def require_clean_git(root: Path, command: str) -> None:
+def dirty_summary(root: Path) -> str:
+    """The uncommitted paths, shortened for one line ("" for a clean work tree)."""
     dirty = dirty_paths(root)
-    if dirty:
-        shown = ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
+    return ", ".join(dirty[:3]) + (f" and {len(dirty) - 3} more" if len(dirty) > 3 else "")
+
+
+def require_clean_git(root: Path, command: str) -> None:
+    shown = dirty_summary(root)
+    if shown:
         raise RefusedError(
             f"{root}: the work tree has uncommitted changes ({shown}); {command} needs a clean tree so that "
             "every change it makes can be reviewed and undone",

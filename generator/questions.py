@@ -83,12 +83,57 @@ def _project_name(value: Any) -> str | None:
             "must be 3-16 characters: lowercase letters, digits and single hyphens, "
             "starting with a letter and not ending with a hyphen"
         )
-    return None
+    return _yaml_reads_as_text(value)
+
+
+# Top-level modules the generated code and its tests import (templates/level-*/template) or that its
+# tools load: a package of the same name would shadow them, and the project would not run.
+IMPORTED_BY_GENERATED_CODE = frozenset(
+    {"azure", "azureml", "ci_env", "joblib", "locust", "mlflow", "model_release", "numpy", "pandas",
+     "pytest", "rollout_plan", "ruff", "scipy", "skops", "sklearn", "smoke_test", "yaml"}
+)  # fmt: skip
 
 
 def _package_name(value: Any) -> str | None:
+    import keyword
+    import sys
+
     if not isinstance(value, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", value):
         return "must be a lowercase Python identifier (letters, digits, underscores), up to 40 characters"
+    if keyword.iskeyword(value):  # `import class` is a syntax error: the package could never be imported
+        return "is a Python keyword: the package could not be imported; choose another name"
+    if value in sys.stdlib_module_names or value in IMPORTED_BY_GENERATED_CODE:
+        if value in sys.stdlib_module_names:
+            return f"would shadow the standard library module {value!r}; choose another name"
+        return f"would shadow {value!r}, which the generated code imports; choose another name"
+    return _yaml_reads_as_text(value)
+
+
+def _yaml_reads_as_text(value: str) -> str | None:
+    """Names land unquoted in YAML files (`project: churn`, `model_name: churn`): YAML 1.1 reads
+    yes/no/on/off/true/null and numbers as other types, which would change what the files mean."""
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return None
+    if isinstance(parsed, str):
+        return None
+    kinds = {bool: "a boolean", int: "a number", float: "a number", type(None): "null"}
+    return f"reads as {kinds.get(type(parsed), 'a date')}, not a name, in YAML files; choose another name"
+
+
+def _description(value: Any) -> str | None:
+    import unicodedata
+
+    if not isinstance(value, str):
+        return "must be text"
+    if len(value) > 200:
+        return f"is {len(value)} characters; keep it to one line of at most 200"
+    for char in value:  # newlines, tabs, escapes, bidi controls: one line of visible text only
+        if unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp"):
+            return f"must be one line of printable text (it holds U+{ord(char):04X})"
     return None
 
 
@@ -98,6 +143,8 @@ def _environments(value: Any) -> str | None:
     for env in value:
         if not isinstance(env, str) or not re.fullmatch(r"[a-z][a-z0-9]{1,4}", env):
             return f"{env!r} is not valid: use 2-5 lowercase letters or digits (dev, test, prod, qa, uat)"
+        if problem := _yaml_reads_as_text(env):
+            return f"{env!r} {problem}"
     if len(set(value)) != len(value):
         return "lists an environment twice"
     return None
@@ -124,7 +171,7 @@ def _region(value: Any) -> str | None:
 def _model_name(value: Any) -> str | None:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}", value):
         return "must start with a letter or digit and use letters, digits, '-', '_' or '.'"
-    return None
+    return _yaml_reads_as_text(value)
 
 
 def _vm_size(value: Any) -> str | None:
@@ -156,7 +203,9 @@ QUESTIONS: tuple[Question, ...] = (
         "project_name", "Project name (used in Azure resource names)", "churn-model", validate=_project_name
     ),
     Question("package_name", "Python package name", None, validate=_package_name),
-    Question("description", "One-line description", "A machine learning model on Azure ML"),
+    Question(
+        "description", "One-line description", "A machine learning model on Azure ML", validate=_description
+    ),
     Question("level", "Target maturity level", 1, kind="int", ask=False),
     Question(
         "azure_location", "Azure region", "westeurope", kind="choice", choices=AZURE_REGIONS, validate=_region
@@ -219,11 +268,73 @@ def coerce(name: str, value: Any) -> Any:
         try:
             return int(value)
         except ValueError:
-            raise BadInputError(f"--data {name}={value}: not a whole number") from None
+            raise BadInputError(
+                f"--data {name}={value}: not a whole number", hint=f"for example --data {name}={q.default}"
+            ) from None
     if q.kind == "list":
         text = value.strip().strip("[]")
         return [item.strip() for item in text.split(",") if item.strip()]
     return value
+
+
+LEVEL_HINT = "choose the level with --level (new) or --to (upgrade)"
+
+
+def check_given(given: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Answers given in one place, each coerced and checked on its own, so that an error names where
+    it came from: *source* is "--data" (values are the raw strings) or the answers file's path.
+    Rules that need every answer (derived Azure names, two environments at level 3) are complete()'s."""
+    import difflib
+
+    checked: dict[str, Any] = {}
+    for name, value in given.items():
+        shown = _shown(value)
+        where = f"--data {name}={shown}" if source == "--data" else f"{source}: {name}: {shown}"
+        if name == "level":
+            raise BadInputError(f"{where}: the level is not an answer", hint=LEVEL_HINT)
+        if name not in QUESTION_NAMES:
+            close = difflib.get_close_matches(name, QUESTION_NAMES, n=1)
+            raise BadInputError(
+                f"{where if source == '--data' else source}: unknown answer {name!r}"
+                + (f" (did you mean {close[0]}?)" if close else ""),
+                hint=f"known answers: {', '.join(n for n in QUESTION_NAMES if n != 'level')}",
+            )
+        q = question(name)
+        if q.kind == "int":
+            value = _whole_number(value)
+            if value is None:
+                raise BadInputError(f"{where}: not a whole number", hint=_fix_hint(source, name))
+        elif q.kind in ("str", "choice") and not isinstance(value, str):
+            raise BadInputError(  # YAML reads `python_version: 3.10` as the number 3.1
+                f"{where}: must be text", hint=f'quote it in {source}: {name}: "{value}"'
+            )
+        value = coerce(name, value)
+        problem = q.validate(value) if q.validate else None
+        if problem:
+            raise BadInputError(f"{where}: {problem}", hint=_fix_hint(source, name))
+        checked[name] = value
+    return checked
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message shows it: one line, at most 60 characters."""
+    text = repr(value) if not isinstance(value, str) else value
+    text = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _whole_number(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+        return int(value)
+    return None
+
+
+def _fix_hint(source: str, name: str) -> str:
+    if source == "--data":
+        return f"give another value with --data {name}=..."
+    return f"fix `{name}` in {source}"
 
 
 def complete(answers: Mapping[str, Any], level: int) -> dict[str, Any]:
@@ -238,7 +349,21 @@ def complete(answers: Mapping[str, Any], level: int) -> dict[str, Any]:
         value = answers.get(q.name)
         result[q.name] = coerce(q.name, value) if value is not None else default_for(q.name, result)
     result["level"] = level
-    validate(result)
+    derived = {"package_name", "model_name"} - {k for k, v in answers.items() if v is not None}
+    try:
+        validate(result)
+    except BadInputError as exc:
+        name = exc.message.split(" ", 1)[0]
+        if name in derived:  # a default made from project_name: say so, and how to choose it
+            raise BadInputError(
+                exc.message.replace(
+                    f"{name} {result[name]!r}",
+                    f"{name} {result[name]!r} (derived from project_name {result['project_name']!r})",
+                    1,
+                ),
+                hint=f"choose one with --data {name}=... (or in the answers file)",
+            ) from None
+        raise
     return result
 
 

@@ -17,6 +17,11 @@ import yaml
 from mlops_ladder.errors import LadderError
 from mlops_ladder.generator.project_state import ADOPTED_KEY, PACKAGE_DIR_KEY, USER_FILES_KEY
 
+# Files that can sit beside the templates but are never template files: bytecode that pip writes when
+# it installs the wheel (it compiles every .py, template sources included), and editor and OS litter.
+# copier drops such files by default only for templates without `_subdirectory`; ours have one.
+NEVER_RENDERED = ("__pycache__", "*.py[cod]", "*$py.class", ".DS_Store", "*~", "*.swp")
+
 
 class TemplateError(LadderError):
     """A template layer failed to render or broke the layer contract (a bug in mlops-ladder)."""
@@ -37,7 +42,13 @@ def render_files(
     with tempfile.TemporaryDirectory(prefix="mlops-ladder-render-") as tmp:
         try:
             copier.run_copy(
-                str(layer_dir), tmp, data=dict(answers), defaults=True, quiet=True, overwrite=True
+                str(layer_dir),
+                tmp,
+                data=dict(answers),
+                exclude=NEVER_RENDERED,
+                defaults=True,
+                quiet=True,
+                overwrite=True,
             )
         except Exception as exc:  # copier's own errors name the template file at fault
             raise TemplateError(f"template layer {layer_id} failed to render: {exc}") from exc

@@ -15,20 +15,22 @@ Nothing is written in plan_upgrade; changes.apply() writes the plan as one trans
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_ladder.errors import BadInputError, RefusedError
+from mlops_ladder.errors import BadInputError, RefusedError, UsageError
+from mlops_ladder.generator.adoption import adopt_answers, adoption_notes
+from mlops_ladder.generator.adoption_files import AdoptionFiles, references_not_added
 from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
+from mlops_ladder.generator.imports import missing_modules, unresolved_imports
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
+from mlops_ladder.generator.links import guard_links
 from mlops_ladder.generator.merge import Action
-from mlops_ladder.generator.project_state import applied_layers, is_git_repo, require_clean_git
-from mlops_ladder.generator.questions import coerce, complete
+from mlops_ladder.generator.project_state import applied_layers, dirty_summary, is_git_repo, require_clean_git
+from mlops_ladder.generator.questions import check_given, complete
 from mlops_ladder.generator.render import answers_path, render_files, stamp_answers
 from mlops_ladder.generator.update import NOTES, layer_changes, read_current
 
@@ -47,22 +49,28 @@ class UpgradePlan:
     layers_updated: list[str] = field(default_factory=list)
     answers: dict[str, Any] = field(default_factory=dict)
     git: bool = True
+    dirty: str = ""  # a dry run on a dirty work tree: the paths that would make the real run refuse
 
 
 def plan_upgrade(
-    root: Path,
+    root: Path | str,
     to: int | None = None,
     data: Mapping[str, Any] | None = None,
     *,
     source: TemplateSource | None = None,
     allow_non_git: bool = False,
+    dry_run: bool = False,
 ) -> UpgradePlan:
+    """The plan; *dry_run* plans on a dirty work tree too (it writes nothing) and says so."""
     from mlops_ladder.assessment.api import assess_with_evidence, resolve_repo_path
 
     root = resolve_repo_path(root)
     source = source or TemplateSource()
     git = is_git_repo(root)
-    if git:
+    dirty = ""
+    if git and dry_run:
+        dirty = dirty_summary(root)
+    elif git:
         require_clean_git(root, "upgrade")
     elif not allow_non_git:
         raise RefusedError(
@@ -75,20 +83,25 @@ def plan_upgrade(
     current = max([report.level, *(a.level for a in applied)])
     target = current + 1 if to is None else to
     _check_target(target, current, report.level)
-    data = {k: coerce(k, v) for k, v in (data or {}).items()}
+    data = check_given({k: v for k, v in (data or {}).items()}, "--data")
     if applied and not any(a.adopted for a in applied):
-        return _plan_generated(root, applied, report, target, data, source, git)
-    return _plan_adopted(root, report, repo, applied, target, data, source, git)
+        planned = _plan_generated(root, applied, report, repo, target, data, source, git)
+    else:
+        planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
+    planned.dirty = dirty
+    guard_links(planned.plan)
+    return planned
 
 
 def _check_target(target: int, current: int, assessed: int) -> None:
     if target > MAX_TEMPLATE_LEVEL:
-        raise BadInputError(
-            f"level {target} has no templates yet (available: 1-{MAX_TEMPLATE_LEVEL})",
+        where = "--to" if target != current + 1 else f"the next level after {current}"
+        raise UsageError(
+            f"{where}: level {target} has no templates yet (this release has levels 1-{MAX_TEMPLATE_LEVEL})",
             hint=f"use --to 1 to {MAX_TEMPLATE_LEVEL}",
         )
     if target < 1:
-        raise BadInputError(f"level {target} is not a target level", hint="use --to 1 to 3")
+        raise UsageError(f"--to {target}: not a target level", hint=f"use --to 1 to {MAX_TEMPLATE_LEVEL}")
     if target <= current and target <= assessed:
         raise BadInputError(
             f"the repository is already at level {assessed}; nothing to add for level {target}",
@@ -99,7 +112,7 @@ def _check_target(target: int, current: int, assessed: int) -> None:
 # -- a project we generated -----------------------------------------------------------------
 
 
-def _plan_generated(root, applied, report, target, data, source, git) -> UpgradePlan:
+def _plan_generated(root, applied, report, repo, target, data, source, git) -> UpgradePlan:
     newest = applied[-1]
     answers = complete({**newest.answers, **data, "level": target}, target)
     result = UpgradePlan(Plan(root), report.level, target, adopted=False, answers=answers, git=git)
@@ -128,7 +141,33 @@ def _plan_generated(root, applied, report, target, data, source, git) -> Upgrade
         result.plan.notes.append(
             "not a git repository: only new files are added; existing layers are not updated"
         )
+    _warn_missing_modules(result, repo)
     return result
+
+
+def _warn_missing_modules(result: UpgradePlan, repo: RepoEvidence) -> None:
+    """Added files that import a module the project no longer has (its user deleted it, say train.py
+    under a new train_job.py). They are still added, since the layer needs them, with a warning."""
+    package = result.answers["package_name"]
+    package_dir = f"src/{package}"
+    adding = {c.path: c.content or b"" for c in result.plan.changes if c.action == Action.ADD}
+    existing = {m.module: m.functions for m in repo.python.modules}
+    missing = missing_modules(adding, package, package_dir, existing)
+    for index, change in enumerate(result.plan.changes):
+        if change.action != Action.ADD or change.path not in missing:
+            continue
+        files = ", ".join(_module_file(m, package, package_dir) for m in missing[change.path])
+        what = f"imports {', '.join(missing[change.path])}, which the project does not have ({files})"
+        result.plan.changes[index] = replace(change, note=f"wire by hand: it {what}; adapt it, or restore it")
+        result.plan.warnings.append(
+            f"{change.path} {what}: it fails on import until you adapt it or restore the module"
+        )
+
+
+def _module_file(module: str, package: str, package_dir: str) -> str:
+    """Where a module of the package lives: churn_model.train -> src/churn_model/train.py."""
+    inner = module.removeprefix(package).lstrip(".")
+    return f"{package_dir}/{inner.replace('.', '/')}.py" if inner else f"{package_dir}/__init__.py"
 
 
 def _new_file(root: Path, path: str, content: bytes, layer_id: str, note: str = "") -> FileChange:
@@ -155,7 +194,7 @@ def _plan_adopted(
 ) -> UpgradePlan:
     from mlops_ladder.generator.manifest import load_manifest
 
-    guessed = applied[-1].answers if applied else adopt_answers(root, repo, target)
+    guessed, why = (applied[-1].answers, []) if applied else adopt_answers(root, repo, target)
     answers = complete({**guessed, **data, "level": target}, target)
     result = UpgradePlan(Plan(root), report.level, target, adopted=True, answers=answers, git=git)
     met = {f.criterion.id for f in report.findings if f.outcome.is_met}
@@ -177,15 +216,31 @@ def _plan_adopted(
         entry = manifests[lyr.id].entry_for(_unmap(path, package, package_dir))
         return entry is None or entry.contract or not entry.satisfies or not set(entry.satisfies) <= met
 
-    adding = {
+    candidates = {
         path: content
         for lyr, files in rendered
         for path, content in files.items()
         if needed(lyr, path) and read_current(root, path) is None
     }
-    broken = _unresolved_imports(
+    files_policy = AdoptionFiles(repo, report, package, package_dir)
+    adding, not_added, extra = files_policy.decide(candidates)
+    broken = unresolved_imports(
         adding, package, package_dir, {m.module: m.functions for m in repo.python.modules}
     )
+    for path, reason in broken.items():
+        not_added[path] = f"not added: it {reason} (adapt it to your code and add it by hand)"
+    for path in not_added:
+        adding.pop(path, None)
+    rendered_paths = {path for _, files in rendered for path in files}
+    absent = {p for p in rendered_paths - set(adding) if read_current(root, p) is None}
+    for path, missing in references_not_added(adding, absent, package, package_dir).items():
+        if path.startswith("tests/") or "/tests/" in path:  # it would fail in the user's CI
+            not_added[path] = f"not added: it reads {missing}, which is not added (add both by hand)"
+            del adding[path]
+        else:
+            extra[path] = (f"{extra[path]}; " if path in extra else "") + (
+                f"it refers to {missing}, which was not added: point it at your own file"
+            )
     for lyr, files in rendered:
         kept: list[str] = []
         changes: list[FileChange] = []
@@ -200,12 +255,15 @@ def _plan_adopted(
                 note = "the repository has its own file here; left alone"
                 note += f"; the template's version assumes: {wire}" if wire else ""
                 changes.append(FileChange(path, Action.SKIP_OWN, lyr.id, None, ours, note))
-            elif ours is None and needed(lyr, path) and path in broken:
-                note = f"not added: it {broken[path]} (adapt it to your code and add it by hand)"
-                changes.append(FileChange(path, Action.NOT_ADDED, lyr.id, None, None, note))
-            elif ours is None and needed(lyr, path):
+            elif ours is None and path in not_added:
+                changes.append(FileChange(path, Action.NOT_ADDED, lyr.id, None, None, not_added[path]))
+            elif ours is None and path in adding:
                 note = f"wire by hand: {wire}" if wire else NOTES[Action.ADD]
-                changes.append(FileChange(path, Action.ADD, lyr.id, content, None, note))
+                if adding[path] != content:  # adapted to the repository: its own note replaces the template's
+                    note = f"wire by hand: {extra[path]}"
+                elif path in extra:
+                    note = f"{note.rstrip('.')}; {extra[path]}"
+                changes.append(FileChange(path, Action.ADD, lyr.id, adding[path], None, note))
         if any(c.action == Action.ADD for c in changes):
             stamped = stamp_answers(
                 files[answers_path(lyr.id)], lyr.id, source.version, kept, adopted=True, package_dir=remap
@@ -222,7 +280,11 @@ def _plan_adopted(
             if changes:
                 result.layers_updated.append(existing.id)
             result.plan.changes.extend(changes)
-    result.plan.notes.extend(_adoption_notes(repo, answers))
+    if why:  # a guess the user overrode is not explained: what they gave is shown instead
+        why = [w for w in why if w.split("=", 1)[0] not in data]
+        for key, value in data.items():
+            why.append(f"{key}={','.join(value) if isinstance(value, list) else value} (given with --data)")
+        result.plan.notes.extend(adoption_notes(repo, why))
     return result
 
 
@@ -240,144 +302,3 @@ def _unmap(path: str, package: str, package_dir: str) -> str:
     return f"src/{package}/" + path[len(prefix) :] if path.startswith(prefix) else path
 
 
-def _module_of(path: str, package: str, package_dir: str) -> str | None:
-    if not (path.startswith(package_dir + "/") and path.endswith(".py")):
-        return None
-    rel = path[len(package_dir) + 1 : -3].replace("/", ".")
-    return package if rel == "__init__" else f"{package}.{rel.removesuffix('.__init__')}"
-
-
-def _unresolved_imports(
-    candidates: Mapping[str, bytes], package: str, package_dir: str, existing: Mapping[str, frozenset[str]]
-) -> dict[str, str]:
-    """Candidate Python files that import a module of *package* that will not exist, with that module.
-
-    *existing* maps the repository's module names to their top-level function names. Repeated until
-    nothing changes: a module dropped because its imports do not resolve breaks the files that
-    import it. This keeps an adoption from adding tests or modules that fail on import in the
-    user's CI.
-    """
-    provided = set(existing) | {m for p in candidates if (m := _module_of(p, package, package_dir))}
-    needs = {
-        path: _required_modules(content, package, existing, _relative_anchor(path, package, package_dir))
-        for path, content in candidates.items()
-        if path.endswith(".py")
-    }
-    broken: dict[str, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        for path, modules in needs.items():
-            missing = sorted(modules - provided)
-            if path not in broken and missing:
-                broken[path] = f"imports {missing[0]}, which your package does not have"
-                provided.discard(_module_of(path, package, package_dir) or "")
-                changed = True
-            folder = path.rpartition("/")[0]
-            conftest = f"{folder}/conftest.py" if folder else "conftest.py"
-            if path not in broken and conftest in broken:  # its fixtures come from that conftest
-                broken[path] = f"uses the fixtures of {conftest}, which is not added"
-                changed = True
-    return broken
-
-
-def _relative_anchor(path: str, package: str, package_dir: str) -> str | None:
-    """The dotted name relative imports of *path* start from (a package's __init__ counts as inside it)."""
-    module = _module_of(path, package, package_dir)
-    return f"{module}.__init__" if module and path.endswith("__init__.py") else module
-
-
-def _required_modules(
-    content: bytes, package: str, existing: Mapping[str, frozenset[str]], module: str | None = None
-) -> set[str]:
-    """The modules of *package* that *content* needs: `import a.b`, `from a.b import c` need a.b;
-    `from pkg import c` needs pkg.c too, unless the package's __init__ defines a function c."""
-    import ast
-
-    try:
-        tree = ast.parse(content)
-    except SyntaxError:
-        return set()
-    needed: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            needed.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.level == 0 or module):
-            base = node.module or ""
-            if node.level:  # relative to the importing module's package
-                parent = module.split(".")[: -node.level] if module else []
-                base = ".".join([*parent, *([base] if base else [])])
-            if not base:
-                continue
-            needed.add(base)
-            if base == package or (node.level and not node.module):
-                defined = existing.get(base, frozenset())
-                needed.update(f"{base}.{a.name}" for a in node.names if a.name not in defined)
-    return {n for n in needed if n == package or n.startswith(package + ".")}
-
-
-def adopt_answers(root: Path, repo: RepoEvidence, target: int) -> dict[str, Any]:
-    """Answers for a hand-written repository, guessed from its evidence (each can be overridden)."""
-    answers: dict[str, Any] = {}
-    package = _main_package(repo)
-    if package:
-        answers["package_name"] = package
-    environments = _environments(repo)
-    if environments and (target < 3 or len(environments) >= 2):
-        answers["environments"] = environments
-    answers["project_name"] = _project_name(root, repo, answers)
-    return answers
-
-
-def _main_package(repo) -> str | None:
-    """The top-level package holding most of the non-test code (src/ layouts included)."""
-    counts: Counter[str] = Counter()
-    for module in repo.python.code_modules:
-        top = module.module.split(".")[0]
-        if top and re.fullmatch(r"[a-z][a-z0-9_]{0,39}", top) and "." in module.module:
-            counts[top] += 1
-    return counts.most_common(1)[0][0] if counts else None
-
-
-def _environments(repo) -> list[str]:
-    seen: list[str] = []
-    names = [a.environment for a in repo.ci.actions if a.environment]
-    names += [p.environment for p in getattr(repo.iac, "parameter_files", []) if p.environment]
-    for name in names:
-        name = str(name).lower()
-        if re.fullmatch(r"[a-z][a-z0-9]{1,4}", name) and name not in seen:
-            seen.append(name)
-    return seen
-
-
-def _project_name(root: Path, repo, answers: dict[str, Any]) -> str:
-    raw = root.name
-    pyproject = repo.files.read_text("pyproject.toml") if repo.files.exists("pyproject.toml") else None
-    if pyproject:
-        match = re.search(r'^\s*name\s*=\s*"([^"]+)"', pyproject, flags=re.M)
-        if match:
-            raw = match.group(1)
-    name = re.sub(r"[^a-z0-9]+", "-", raw.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name) or "ml-project"
-    for length in range(min(len(name), 16), 2, -1):
-        candidate = name[:length].rstrip("-")
-        try:  # the longest prefix whose derived Azure names all fit (suffix length is fixed)
-            complete({**answers, "project_name": candidate, "name_suffix": "ab12"}, 1)
-        except BadInputError:
-            continue
-        return candidate
-    return "ml-project"
-
-
-def _adoption_notes(repo: RepoEvidence, answers: Mapping[str, Any]) -> list[str]:
-    notes = [
-        "adopted a repository not generated by mlops-ladder; answers guessed from it: "
-        f"project_name={answers['project_name']}, package_name={answers['package_name']}, "
-        f"environments={','.join(answers['environments'])} (override with --data key=value)",
-    ]
-    other = sorted({p.system for p in repo.ci.pipelines} - {"github"})
-    if other:
-        notes.append(
-            f"your CI runs on {', '.join(other)}; the added GitHub Actions workflows show what to port"
-        )
-    return notes

@@ -1,4 +1,4 @@
-"""Shared fixtures: build repositories on the fly in tmp_path."""
+"""Shared fixtures: build repositories on the fly in tmp_path; the `needs_shared` marker."""
 
 from __future__ import annotations
 
@@ -8,6 +8,28 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+"""Data kept beside the checkout, not in it (Bicep type definitions, the calibration set)."""
+REQUIRE_SHARED = os.environ.get("MLOPS_LADDER_REQUIRE_SHARED") == "1"
+"""Set by .ci/run: a test that needs ../shared/ fails when it is missing instead of being skipped."""
+
+
+def needs_shared(path: Path) -> pytest.MarkDecorator:
+    """Mark a test (or a module, as `pytestmark`) that needs *path* under ../shared/."""
+    return pytest.mark.needs_shared(path)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("needs_shared"):
+        path = Path(marker.args[0])
+        if path.exists():
+            continue
+        reason = f"{path} is missing (../shared/ must be beside the checkout)"
+        if REQUIRE_SHARED:
+            pytest.fail(f"{reason}; MLOPS_LADDER_REQUIRE_SHARED=1 makes this a failure", pytrace=False)
+        pytest.skip(reason)
+
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",

@@ -15,13 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_shared
+
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT.parent / "shared" / "calibration"
 
-pytestmark = pytest.mark.skipif(
-    not (CALIBRATION / "labels.yaml").exists(),
-    reason=f"the calibration set is not at {CALIBRATION} (shared/ must be checked out beside the repo)",
-)
+pytestmark = needs_shared(CALIBRATION / "labels.yaml")
 
 
 @pytest.fixture(scope="module")

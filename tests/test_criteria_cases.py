@@ -66,7 +66,9 @@ def evidence_for(case: dict, root: Path) -> Evidence:
             for r in case["azure_resources"]
         ]
         azure = AzureEvidence(subscriptions=["0000"], resources=resources)
-    answers = AnswersEvidence(case["answers"], source="answers.yml") if "answers" in case else None
+    answers = (
+        AnswersEvidence.from_values(case["answers"], source="answers.yml") if "answers" in case else None
+    )
     return Evidence(repo=repo, azure=azure, answers=answers)
 
 

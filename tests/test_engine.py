@@ -96,7 +96,7 @@ def test_not_applicable_counts_as_met() -> None:
 
 def test_sources_combine_pass_over_fail_over_not_applicable_over_unknown() -> None:
     def combined(*outcomes: str) -> Outcome:
-        sources = ("repo", "azure", "answers")[: len(outcomes)]
+        sources = ("repo", "azure")[: len(outcomes)]
         c = Criterion(
             "x",
             "x",
@@ -109,7 +109,7 @@ def test_sources_combine_pass_over_fail_over_not_applicable_over_unknown() -> No
             "l",
             (),
         )
-        ev = Evidence(repo=object(), azure=object(), answers=object())
+        ev = Evidence(repo=object(), azure=object())
         return evaluate_criterion(c, ev, CHECKS, strict=True).outcome
 
     assert combined("fail", "pass") == Outcome.PASS
@@ -151,3 +151,75 @@ def test_dimensions_count_core_and_minor_criteria_and_have_no_level_of_their_own
     }
     assert dims == {"d1": (2, 2, 0, 1, 1), "d2": (1, 0, 1, 0, 0)}
     assert not hasattr(s.dimensions[0], "level")
+
+
+# -- answers: evidence outranks them; an answer alone is labelled ---------------------------------
+def _answers(**values):
+    from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
+
+    return AnswersEvidence.from_values(values, source=".mlops-ladder/answers.yml")
+
+
+def _with_team_answer():
+    from mlops_ladder.assessment.checks.answers import team_answer
+
+    return {**CHECKS, "team_answer": team_answer}
+
+
+def test_an_answer_decides_only_what_files_and_azure_left_unknown() -> None:
+    checks = _with_team_answer()
+    for repo_outcome, answer, expected, basis in [
+        ("fail", "yes", Outcome.FAIL, "evidence"),  # evidence outranks the answer
+        ("pass", "no", Outcome.PASS, "evidence"),
+        ("unknown", "yes", Outcome.PASS, "claim"),  # a claim: the rubric wants it in the files
+        ("unknown", "no", Outcome.FAIL, "claim"),
+        ("unknown", "unsure", Outcome.UNKNOWN, "none"),
+    ]:
+        c = criterion("MLL-201", 2, repo_outcome)
+        finding = evaluate_criterion(
+            c, Evidence(repo=object(), answers=_answers(**{"MLL-201": answer})), checks, strict=True
+        )
+        assert (finding.outcome, finding.basis) == (expected, basis), (repo_outcome, answer)
+        if basis == "claim":
+            assert finding.found.startswith("claimed, not shown in the files: test answered")
+            assert finding.evidence[0].location == ".mlops-ladder/answers.yml"
+            assert finding.answer is not None and finding.rests_on_answer
+
+
+def test_a_people_criterion_rests_on_an_answer_not_a_claim() -> None:
+    c = Criterion(
+        "MLL-319", "rollback", 3, "d1", False, "x", (SourceCheck("answers", "team_answer"),), "r", "l", ()
+    )
+    checks = _with_team_answer()
+    finding = evaluate_criterion(c, Evidence(repo=object(), answers=_answers(**{"MLL-319": True})), checks)
+    assert (finding.outcome, finding.basis) == (Outcome.PASS, "answer")
+    assert finding.found.startswith("the team's answer: test answered yes on ")
+    unanswered = evaluate_criterion(c, Evidence(repo=object()), checks)
+    assert (unanswered.outcome, unanswered.basis) == (Outcome.UNKNOWN, "none")
+    assert "the questionnaire was not answered" in unanswered.found
+
+
+def test_claims_lift_the_level_but_the_level_on_evidence_alone_is_kept() -> None:
+    from mlops_ladder.assessment.engine import evidence_level
+
+    m = model(criterion("MLL-101", 1, "pass"), criterion("MLL-201", 2, "unknown"), criterion("c", 3, "fail"))
+    findings = evaluate(
+        m, Evidence(repo=object(), answers=_answers(**{"MLL-201": "yes"})), checks=_with_team_answer()
+    )
+    assert score(m, findings).level == 2
+    assert evidence_level(m, findings) == 1
+
+
+def test_a_stale_answer_says_so() -> None:
+    from datetime import date, timedelta
+
+    from mlops_ladder.assessment.checks.answers import team_answer
+    from mlops_ladder.assessment.evidence.answers_model import ANSWER_MAX_AGE_DAYS, AnswersEvidence
+
+    old = date.today() - timedelta(days=ANSWER_MAX_AGE_DAYS + 1)
+    answers = AnswersEvidence.from_values({"MLL-319": "yes"}, at=old)
+    result = team_answer(answers, criterion_id="MLL-319")
+    assert result.outcome == Outcome.PASS
+    assert f"{ANSWER_MAX_AGE_DAYS + 1} days ago (stale" in result.found
+    assert answers.answers["MLL-319"].is_stale()
+    assert not AnswersEvidence.from_values({"MLL-319": "yes"}).answers["MLL-319"].is_stale()

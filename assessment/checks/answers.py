@@ -1,33 +1,32 @@
-"""Checks decided by people's answers to the questionnaire."""
+"""The check that reads the team's answers (assessment/evidence/answers_model.py).
+
+The engine calls it for a criterion whose files and Azure resources could not decide it, and for the
+people & process criteria that only people can decide (their `answers` source in levels/criteria/).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from mlops_ladder.assessment.checks.base import CheckResult, EvidenceRef, failed, passed, unknown
-from mlops_ladder.assessment.evidence.answers_model import AnswersEvidence
+from mlops_ladder.assessment.evidence.answers_model import NO, YES, AnswersEvidence
 
 
-def answer_is(answers: AnswersEvidence, question: str, expected: Any) -> CheckResult:
-    """Does the answer to *question* equal *expected*? Unanswered (or "unsure") is unknown."""
-    value = answers.answers.get(question)
-    where = (EvidenceRef(f"{answers.source}#{question}", f"answered {value!r}"),)
-    if value is None or (isinstance(value, str) and value.strip().lower() in {"", "unsure", "unknown"}):
-        return unknown(f"question {question!r} is not answered")
-    if _normalise(value) == _normalise(expected):
-        return passed(f"answered {value!r} to {question!r}", where)
-    return failed(f"answered {value!r} to {question!r} (expected {expected!r})", where)
+def team_answer(answers: AnswersEvidence, *, criterion_id: str) -> CheckResult:
+    """Did the team answer yes for this criterion? Unanswered or "unsure" is unknown."""
+    answer = answers.answers.get(criterion_id)
+    if answer is None:
+        return unknown(f"not answered in {answers.source}")
+    where = f"{answers.source}:{answer.line}" if answer.line else answers.source
+    said = f"{answer.by} answered {answer.value} on {answer.at.isoformat()}"
+    if answer.note:
+        said += f" ({answer.note})"
+    if answer.is_stale():
+        said += f", {answer.age_days()} days ago (stale: ask again with --interactive)"
+    ref = (EvidenceRef(where, said),)
+    if answer.value == YES:
+        return passed(said, ref)
+    if answer.value == NO:
+        return failed(said, ref)
+    return unknown(said, ref)
 
 
-def _normalise(value: Any) -> Any:
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in {"yes", "true", "y"}:
-            return True
-        if lowered in {"no", "false", "n"}:
-            return False
-        return lowered
-    return value
-
-
-CHECKS = (answer_is,)
+CHECKS = (team_answer,)

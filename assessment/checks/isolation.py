@@ -9,8 +9,12 @@ from typing import Any
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
 from mlops_ladder.assessment.checks.resources import (
     all_resources,
+    blind_refs,
+    blind_spots,
+    blind_text,
     describe_scope,
     external_modules,
+    gap_at,
     is_set,
     label,
     leaves,
@@ -55,9 +59,16 @@ def platform_is_network_isolated(resources: Any) -> CheckResult:
             return nothing_to_judge(resources)
         if external_modules(resources, WORKSPACE):
             return unknown("the workspace is declared through a registry module whose settings are not read")
+        blind = blind_spots(resources, WORKSPACE)
+        if blind:
+            return unknown(f"no Azure ML workspace read; {blind_text(blind)}", blind_refs(blind))
         return failed(f"{describe_scope(resources)}, none of them an Azure ML workspace")
     open_, undecided, isolated = [], [], []
     for workspace in workspaces:
+        gap = gap_at(resources, workspace)
+        if gap is not None:
+            undecided.append((workspace, f"its settings could not be read ({gap.reason})"))
+            continue
         access = values_at(workspace.body, "properties.publicNetworkAccess")
         mode = values_at(workspace.body, "properties.managedNetwork.isolationMode")
         private = _has_private_endpoint(everything, workspace)
@@ -81,12 +92,16 @@ def platform_is_network_isolated(resources: Any) -> CheckResult:
         )
     if undecided:
         workspace, detail = undecided[0]
+        how = "" if "could not be read" in detail else ", set by an expression"
         return unknown(
-            f"{label(workspace)}: {detail}, set by an expression",
+            f"{label(workspace)}: {detail}{how}",
             refs((w.location, d) for w, d in undecided),
         )
     workspace, detail = isolated[0]
     more = f" (and {len(isolated) - 1} more)" if len(isolated) > 1 else ""
+    blind = blind_spots(resources, WORKSPACE)
+    if blind:
+        return unknown(f"{label(workspace)}: {detail}{more}; but {blind_text(blind)}", blind_refs(blind))
     return passed(f"{label(workspace)}: {detail}{more}", refs((w.location, d) for w, d in isolated))
 
 

@@ -3,7 +3,7 @@
 Checks are grouped by the evidence they read: code/ (Python code and project files),
 ci/ (what CI pipelines do), azureml/ (Azure ML YAML), infra.py (infrastructure code),
 resources.py (generic checks over Azure resources, declared or live), isolation.py (network
-isolation, declared or live), answers.py,
+isolation, declared or live), azure/ (what only a live Azure estate shows), answers.py,
 platforms/ (other ML platforms: DVC, Databricks, SageMaker, Vertex AI), and alternatives.py
 (core capabilities the rubric states as alternatives: any of several checks).
 A module lists its checks in a CHECKS tuple; nothing registers itself on import.
@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlops_ladder.assessment.checks import alternatives, answers, infra, isolation, resources
+from mlops_ladder.assessment.checks.azure import automation as azure_automation
+from mlops_ladder.assessment.checks.azure import jobs as azure_jobs
+from mlops_ladder.assessment.checks.azure import release as azure_release
 from mlops_ladder.assessment.checks.azureml import data as azureml_data
 from mlops_ladder.assessment.checks.azureml import deployment as azureml_deployment
 from mlops_ladder.assessment.checks.azureml import environment as azureml_environment
@@ -48,6 +51,8 @@ _MODULES = (
     infra,
     resources,
     isolation,
+    # azure/: what only a live estate shows (who made items, traffic, served models, jobs run)
+    azure_jobs, azure_release, azure_automation,
     answers,
     alternatives,
 )

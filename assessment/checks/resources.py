@@ -13,6 +13,10 @@ When a path crosses a list, every element is followed
 `existing` references (Bicep `existing`, Terraform `data`) are never counted: they use a
 resource that is declared somewhere else.
 
+Live Azure evidence may have gaps (calls that were denied or failed): a verdict that would fail
+for want of a resource a gap may hide, or that would pass over a resource whose settings could
+not be read, is UNKNOWN instead, with the reason.
+
 Values that are expressions the code does not resolve (`Expr`) make a resource
 undecidable for a test that needs the value: the outcome is then UNKNOWN, unless another
 resource fails. An expression does count as "set".
@@ -162,6 +166,34 @@ def describe_scope(evidence: Any) -> str:
     return f"{_count(len(declared), 'Azure resource')} read{where}"
 
 
+def blind_spots(evidence: Any, types: str | Sequence[str]) -> list:
+    """The gaps of live Azure evidence that may hide resources of *types* (none for code)."""
+    gaps_for = getattr(evidence, "gaps_for", None)
+    if gaps_for is None:
+        return []
+    found: dict = {}
+    for resource_type in [types] if isinstance(types, str) else types:
+        for gap in gaps_for(resource_type):
+            found[gap] = None
+    return list(found)
+
+
+def gap_at(evidence: Any, resource: Resource) -> Any:
+    """The gap that left *resource* itself half-read (live Azure only), or None."""
+    finder = getattr(evidence, "gap_at", None)
+    return finder(resource) if finder else None
+
+
+def blind_text(gaps: list) -> str:
+    """"/subscriptions/s/resourceGroups/rg could not be read (403 AuthorizationFailed: ...)"."""
+    more = f" (and {_count(len(gaps) - 1, 'other scope')})" if len(gaps) > 1 else ""
+    return f"{gaps[0].scope} could not be read ({gaps[0].reason}){more}"
+
+
+def blind_refs(gaps: list) -> tuple:
+    return refs((g.scope, f"not read: {g.reason}") for g in gaps)
+
+
 def nothing_to_judge(evidence: Any) -> CheckResult:
     if _is_repo(evidence):
         languages = ("bicep", "arm", "terraform")
@@ -265,13 +297,18 @@ def resource_exists(resources: Any, type: str | list[str], where: dict | None = 
             refs([(r.location, f"{r.type} '{r.name}'{_where_values(r, where)}") for r in undecided]
                  + [(m.location, m.source) for m in modules]),
         )
+    blind = blind_spots(resources, type)
     if candidates:
         declared_text = _count(len(candidates), _types_text(type) + " resource")
-        return failed(
-            f"{declared_text} declared, none{_describe_where(where)}",
-            refs((r.location, f"{r.type} '{r.name}'{_where_values(r, where)}") for r in candidates),
-        )
-    return failed(f"{describe_scope(resources)}, none of type {_types_text(type)}")
+        found = f"{declared_text} declared, none{_describe_where(where)}"
+        evidence = refs((r.location, f"{r.type} '{r.name}'{_where_values(r, where)}") for r in candidates)
+        if blind:
+            return unknown(f"{found}; {blind_text(blind)}", evidence + blind_refs(blind))
+        return failed(found, evidence)
+    found = f"{describe_scope(resources)}, none of type {_types_text(type)}"
+    if blind:
+        return unknown(f"{found}; {blind_text(blind)}", blind_refs(blind))
+    return failed(found)
 
 
 def _where_values(resource: Resource, where: dict | None) -> str:
@@ -316,6 +353,10 @@ def resources_satisfy(resources: Any, conditions: list[dict]) -> CheckResult:
         types = condition["type"]
         looked_for.extend([types] if isinstance(types, str) else types)
         for resource in of_types(declared, types):
+            gap = gap_at(resources, resource)
+            if gap is not None:
+                undecided.append((resource, f"its settings could not be read ({gap.reason})"))
+                continue
             scope = matches_where(resource, condition.get("where"))
             if scope is False:
                 continue
@@ -343,9 +384,15 @@ def resources_satisfy(resources: Any, conditions: list[dict]) -> CheckResult:
             f"{_undecided_label(item)} at {item.location}: {detail}{ok}",
             refs((i.location, f"{_undecided_label(i)}: {d}") for i, d in undecided),
         )
+    blind = blind_spots(resources, looked_for)
     if satisfied:
         checked = {id(r): r for r, _ in satisfied}
         tests = "; ".join(dict.fromkeys(d for _, d in satisfied))
+        if blind:
+            return unknown(
+                f"{_count(len(checked), 'resource')} checked satisfy: {tests}; but {blind_text(blind)}",
+                blind_refs(blind),
+            )
         return passed(
             f"{_count(len(checked), 'resource')} checked, all satisfy: {tests}",
             refs((r.location, f"{r.type} '{r.name}': {d}") for r, d in satisfied),
@@ -353,6 +400,8 @@ def resources_satisfy(resources: Any, conditions: list[dict]) -> CheckResult:
     if not all_resources(resources):
         return nothing_to_judge(resources)
     types_text = ", ".join(dict.fromkeys(looked_for))
+    if blind:
+        return unknown(f"no {types_text} to check; {blind_text(blind)}", blind_refs(blind))
     return unknown(f"no {types_text} to check ({describe_scope(resources)})")
 
 

@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mlops_ladder.assessment.engine import Finding, Tally
-from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD
+from mlops_ladder.assessment.render import wording
+from mlops_ladder.assessment.render.symbols import STYLE, SYMBOL, WORD, drift_lines, sources_line
 from mlops_ladder.assessment.report import Report
 
 MAX_EVIDENCE_LINES = 5
@@ -29,6 +30,7 @@ def build(report: Report, *, show_all: bool = False) -> Group:
     parts: list = [
         _header(report),
         _verdict(report),
+        *_baseline(report),
         Text(""),
         _dimensions(report),
         Text(""),
@@ -37,6 +39,8 @@ def build(report: Report, *, show_all: bool = False) -> Group:
     if show_all:
         parts += [Text(""), _all_findings(report)]
     parts += _next_level(report)
+    parts += _drift(report)
+    parts += _answers(report)
     parts += _notes(report)
     return Group(*parts)
 
@@ -66,7 +70,46 @@ def _verdict(report: Report) -> Text:
         text.append(
             f"\nUp to level {report.ceiling} once the unknown criteria are decided{how}.", style="yellow"
         )
+    claims = wording.claims_line(report)
+    if claims:
+        text.append(f"\n{claims}", style="yellow")
     return text
+
+
+def _baseline(report: Report) -> list:
+    baseline = report.baseline
+    if baseline is None:
+        return []
+    style = "green" if baseline.level_change > 0 else "red" if baseline.level_change < 0 else ""
+    parts: list = [
+        Text(""),
+        Text.assemble((wording.baseline_title(baseline) + ": ", "bold"), (baseline.headline(), style)),
+    ]
+    for title, changes, mark in (
+        ("newly met", baseline.newly_met, ("✔", "green")),
+        ("lost", baseline.lost, ("✘", "red")),
+        ("other changes", baseline.other, ("~", "yellow")),
+    ):
+        if changes:
+            parts.append(Text(f"  {title}:", style="dim"))
+            parts.extend(Text.assemble(f"    {mark[0]} ", wording.change_line(c)) for c in changes)
+    return parts
+
+
+def _answers(report: Report) -> list:
+    summary = wording.answers_summary(report)
+    if summary is None:
+        return []
+    parts: list = [Text(f"\n{summary}", style="bold")]
+    for f in report.answered:
+        parts.append(
+            Text.assemble(
+                (f"  {SYMBOL[f.outcome]} {f.criterion.id} ", STYLE[f.outcome]),
+                f.criterion.name,
+                (f" [{wording.answer_label(f)}: {wording.answer_detail(f)}]", "dim"),
+            )
+        )
+    return parts
 
 
 def _tally(tally: Tally) -> Text:
@@ -149,11 +192,13 @@ def _finding_block(finding: Finding) -> Group:
         Text.assemble(
             (f"{SYMBOL[finding.outcome]} {c.id} ", STYLE[finding.outcome]),
             (c.name, "bold"),
-            (f"  [{c.dimension}, {WORD[finding.outcome]}]", "dim"),
+            (f"  [{c.dimension}, {WORD[finding.outcome]}{_label(finding)}]", "dim"),
         ),
         _field("looked for", c.looks_for),
         _field("found", finding.found),
     ]
+    if len(finding.sources) > 1:
+        lines.append(_field("sources", sources_line(finding)))
     for ref in finding.evidence[:MAX_EVIDENCE_LINES]:
         lines.append(_field("evidence", f"{ref.location}  {ref.detail}".rstrip()))
     if len(finding.evidence) > MAX_EVIDENCE_LINES:
@@ -161,6 +206,11 @@ def _finding_block(finding: Finding) -> Group:
     lines.append(_field("remedy", c.remedy))
     lines.append(_field("explain", f"mlops-ladder explain {c.id}"))
     return Group(*lines)
+
+
+def _label(finding: Finding) -> str:
+    label = wording.answer_label(finding)
+    return f", {label}" if label else ""
 
 
 def _finding_line(finding: Finding) -> Group:
@@ -173,6 +223,17 @@ def _finding_line(finding: Finding) -> Group:
         ),
         _field("remedy", c.remedy),
     )
+
+
+def _drift(report: Report) -> list:
+    """Drift between the infrastructure code and Azure (only when Azure was scanned)."""
+    if report.drift is None:
+        return []
+    if not report.drift.items and not report.drift.notes:
+        return [Text("\nCode and cloud agree: no drift in the ML platform's resources.", style="green")]
+    parts: list = [Text(f"\nDrift between code and cloud ({len(report.drift.items)}):", style="bold")]
+    parts += [Text(f"  {line}") for line in drift_lines(report.drift)]
+    return parts
 
 
 def _field(label: str, value: str) -> Text:
@@ -195,7 +256,7 @@ def _all_findings(report: Report) -> Table:
             str(c.level),
             "core" if c.core else "minor",
             c.name,
-            f.found,
+            Text(f.found),  # a Text, not a str: rich would read markup ("[red]") in a file name
         )
     return table
 

@@ -168,9 +168,9 @@ def test_pinned_environment() -> None:
 
 
 def test_unit_tests_must_import_or_load_project_code() -> None:
-    features = module("src/taxi/features.py", functions=("build",))
-    score = module("src/score.py", functions=("init", "run"))
-    io_module = module("src/taxi/io.py", functions=("read",))
+    features = module("src/taxi/features.py", imports=("pandas",), functions=("build",))
+    score = module("src/score.py", imports=("sklearn", "sklearn.pipeline"), functions=("init", "run"))
+    io_module = module("src/taxi/io.py", functions=("read",))  # ML code: a helper of the taxi package
     by_import = module("tests/test_features.py", imports=("features", "features.build", "pytest"))
     by_path = module("tests/test_score.py", file_refs=frozenset({"../src/score.py"}))
     stdlib_only = module("tests/test_io.py", imports=("io", "pytest"))
@@ -181,6 +181,21 @@ def test_unit_tests_must_import_or_load_project_code() -> None:
     failing = has_unit_tests_for_project_code(repo((io_module, stdlib_only)))
     assert failing.outcome == Outcome.FAIL and "none imports or loads" in failing.found
     assert has_unit_tests_for_project_code(repo((features,))).outcome == Outcome.FAIL
+
+
+def test_unit_tests_of_code_that_is_not_ml_code_do_not_count() -> None:
+    features = module("src/taxi/features.py", imports=("pandas",), functions=("build",))
+    release = module("scripts/model_release.py", imports=("json", "subprocess"), functions=("resolve",))
+    of_release = module("tests/test_release.py", imports=("model_release", "pytest"))
+    result = has_unit_tests_for_project_code(repo((features, release, of_release)))
+    assert result.outcome == Outcome.FAIL
+    assert "none exercises the ML code" in result.found
+    assert "tests/test_release.py imports scripts.model_release" in result.found
+    trainer = module("scripts/train.py", imports=("sklearn",), functions=("main",))  # a script beside it
+    assert has_unit_tests_for_project_code(repo((trainer, release, of_release))).outcome == Outcome.FAIL
+    helper = module("src/taxi/paths.py", functions=("model_file",))  # no ML import, but in the ML package
+    of_helper = module("tests/test_paths.py", imports=("taxi.paths",))
+    assert has_unit_tests_for_project_code(repo((features, helper, of_helper))).outcome == Outcome.PASS
 
 
 def test_lint_pre_commit_bots_and_codeowners() -> None:

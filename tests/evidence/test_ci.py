@@ -206,6 +206,19 @@ jobs:
     assert template.is_template
 
 
+def test_self_repository_form_calls_a_local_reusable_workflow(tmp_path: Path) -> None:
+    """`uses: $/.github/workflows/d.yml` (GitHub's self-repository form) is the same as `./...`."""
+    caller = "on: push\njobs:\n  release:\n    uses: $/.github/workflows/d.yml\n    environment: production\n"
+    callee = (
+        "on: workflow_call\njobs:\n  go:\n    runs-on: x\n    steps:\n"
+        "      - run: az ml online-deployment update -f d.yml\n"
+    )
+    evidence, _ = read(tmp_path, {".github/workflows/c.yml": caller, ".github/workflows/d.yml": callee})
+    deploy = only(evidence, K.DEPLOY_MODEL)
+    assert (deploy.pipeline, deploy.root_pipeline) == (".github/workflows/d.yml", ".github/workflows/c.yml")
+    assert {r.uses: r.local for r in evidence.action_refs} == {"$/.github/workflows/d.yml": True}
+
+
 def test_reusable_workflow_environment_falls_back_to_the_caller_job(tmp_path: Path) -> None:
     caller = "on: push\njobs:\n  release:\n    uses: ./.github/workflows/d.yml\n    environment: production\n"
     callee = (

@@ -20,6 +20,7 @@ import yaml
 
 from mlops_ladder.generator.layers import TEMPLATES_DIR
 from mlops_ladder.generator.questions import complete, derived_names
+from tests.validators.bicep_names import evaluate
 
 LEVEL1 = TEMPLATES_DIR / "level-1"
 PINNED_ACTIONS = {
@@ -91,13 +92,11 @@ def test_bicep_derives_the_same_names_as_the_generator(project: tuple[Path, dict
     bicep_names = parsed["variables"]["names"]["value"]
     expected = {(kind, name) for kind, name, _ in derived_names(answers)}
     for env in answers["environments"]:
-        values = {
-            "projectName": answers["project_name"], "env": env, "nameSuffix": answers["name_suffix"],
-            "compactName": answers["project_name"].replace("-", ""), "suffix": f"-{answers['name_suffix']}",
-        }
-        resolved = {
-            key: re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], template)  # noqa: B023
-            for key, template in bicep_names.items()
+        values = {"projectName": answers["project_name"], "env": env, "nameSuffix": answers["name_suffix"]}
+        resolved = {  # a name is an interpolated string, or a parameter whose default is one
+            key: evaluate(parsed["parameters"][value]["default"] if value in parsed["parameters"] else value,
+                          values)
+            for key, value in bicep_names.items()
         }
         assert ("workspace", resolved["workspace"]) in expected
         assert ("storage account", resolved["storageAccount"]) in expected
@@ -110,7 +109,7 @@ def test_workflows_pin_actions_and_chain_deployments(project: tuple[Path, dict[s
     workflows = root / ".github" / "workflows"
     for path in workflows.glob("*.yml"):
         for uses in re.findall(r"uses:\s*(\S+)", path.read_text()):
-            if uses.startswith("./"):
+            if uses.startswith(("./", "$/")):  # local reusable workflows
                 continue
             action, _, ref = uses.partition("@")
             assert PINNED_ACTIONS.get(action) == ref, f"{path.name}: {uses}"
@@ -121,8 +120,10 @@ def test_workflows_pin_actions_and_chain_deployments(project: tuple[Path, dict[s
     previous = "validate"
     for env, job_id in zip(answers["environments"], deploy_jobs, strict=True):
         job = infra["jobs"][job_id]
-        assert job["needs"] == [previous] and job["with"] == {"environment": env}
+        assert job["needs"] == [previous] and job["with"]["environment"] == env
         assert job["permissions"]["id-token"] == "write"
+        # Deployments run from the default branch only (a run started by hand on a branch validates).
+        assert "github.ref_name == github.event.repository.default_branch" in job["if"]
         previous = job_id
     deploy = yaml.safe_load((workflows / "_deploy-infra.yml").read_text())["jobs"]["deploy"]
     assert deploy["environment"] == "${{ inputs.environment }}"

@@ -50,7 +50,7 @@ def render_layer(level: int, data: dict[str, Any], dest: Path) -> tuple[list[str
         quiet=True,
     )
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
-    answers = read_answers_file(dest / f".mlops-ladder/level-{level}.answers.yml")
+    answers = {**read_answers_file(dest / f".mlops-ladder/level-{level}.answers.yml", level), "level": level}
     return files, load_manifest(TEMPLATES_DIR / f"level-{level}", answers)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_shared
 from tests.validators.bicep_types import (
     TYPES_ROOT,
     BicepProblem,
@@ -17,10 +18,7 @@ from tests.validators.bicep_types import (
     check_tree,
 )
 
-pytestmark = pytest.mark.skipif(
-    not (TYPES_ROOT / "index.json").is_file(),
-    reason=f"Bicep type definitions not found at {TYPES_ROOT} (shared/ must be checked out beside the repo)",
-)
+pytestmark = needs_shared(TYPES_ROOT / "index.json")
 
 VALID_ML_STACK = """\
 targetScope = 'resourceGroup'

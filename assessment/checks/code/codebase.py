@@ -83,6 +83,20 @@ def has_ml_code_in_modules(repo: RepoEvidence) -> CheckResult:
     return failed("no Python modules or notebooks found")
 
 
+# Folders of stand-alone scripts, not packages: a training script there does not make the release
+# script beside it ML code.
+SCRIPT_FOLDERS = frozenset({"scripts", "bin", "tools", "ci", "tests", "test"})
+
+
+def ml_code_modules(repo: RepoEvidence) -> list[PythonModule]:
+    """The modules that hold ML code: those importing a data/ML library, and every module of the same
+    top-level package (its helpers). A release script or CI helper elsewhere is not ML code."""
+    code = code_modules(repo)
+    with_ml = [m for m in code if imported_roots(m, ML_LIBRARIES)]
+    packages = {m.module.split(".")[0] for m in with_ml if "." in m.module} - SCRIPT_FOLDERS
+    return [m for m in code if m in with_ml or m.module.split(".")[0] in packages]
+
+
 def has_unit_tests_for_project_code(repo: RepoEvidence) -> CheckResult:
     tests = project_tests(repo)
     code = code_modules(repo)
@@ -93,22 +107,31 @@ def has_unit_tests_for_project_code(repo: RepoEvidence) -> CheckResult:
         )
     if not code:
         return failed(f"{plural(len(tests), 'test module')} but no project module for them to test")
+    ml_paths = {m.path for m in ml_code_modules(repo)}
     index = module_index(repo)
     found: list[tuple[PythonModule, PythonModule, str]] = []
+    other: list[tuple[PythonModule, PythonModule, str]] = []  # tests of release scripts, CI helpers...
     for test in tests:
-        for target in index.targets(test):
-            if not target.is_test:
-                found.append((test, target, "imports"))
-        for target in loaded_by_path(test, code):
-            found.append((test, target, "loads"))
+        targets = [(t, "imports") for t in index.targets(test) if not t.is_test]
+        targets += [(t, "loads") for t in loaded_by_path(test, code)]
+        for target, how in targets:
+            (found if target.path in ml_paths else other).append((test, target, how))
     if found:
         testers = list(dict.fromkeys(t.path for t, _, _ in found))
         test, target, how = found[0]
         return passed(
-            f"{subject(len(testers), 'test module', 'exercises', 'exercise')} project code, "
+            f"{subject(len(testers), 'test module', 'exercises', 'exercise')} ML code, "
             f"e.g. {test.path} {how} "
             f"{target.module or target.path}",
             refs([(t.path, f"{how} {m.module or m.path}") for t, m, how in found]),
+        )
+    if other:  # evidence about the ML code comes from the ML code: a test of a helper script is not
+        test, target, how = other[0]
+        return failed(
+            f"{plural(len(tests), 'test module')}, none exercises the ML code "
+            f"({plural(len(ml_paths), 'module')} importing a data/ML library, or in their packages); "
+            f"they test other code, e.g. {test.path} {how} {target.module or target.path}",
+            refs([(t.path, f"{how} {m.module or m.path}, not ML code") for t, m, how in other]),
         )
     return failed(
         f"{plural(len(tests), 'test module')}, none imports or loads one of the "

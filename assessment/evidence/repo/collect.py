@@ -7,6 +7,7 @@ notebooks), project/ (dependencies, tooling, documents, committed binaries and s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,15 +58,22 @@ class RepoEvidence:
         return sorted(set(self.files.notes))
 
 
-def collect_repo(root: Path) -> RepoEvidence:
+def collect_repo(root: Path, on_stage: Callable[[str], None] | None = None) -> RepoEvidence:
+    """Every fact of the repository at *root*; *on_stage* hears the name of each stage (progress)."""
+    stage = on_stage or (lambda name: None)
+    stage("listing files")
     files = list_repo_files(root)
     # In a large repository, forked workers start parsing the Python files now and work while
     # this process collects the CI, IaC and Azure ML facts (None: parsed in collect_python).
     python_parse = start_parsing(files)
     try:
+        stage(f"reading CI pipelines ({len(files.files)} files)")
         ci_evidence = collect_ci(files)
+        stage("reading infrastructure code")
         iac_evidence = collect_iac(files)
+        stage("reading Azure ML definitions")
         azureml_evidence = collect_azureml(files)
+        stage("reading Python code")
         if python_parse is None:  # a small repository, one CPU or no fork: parsed here
             python_evidence = collect_python(files, processes=1)
         else:
@@ -73,6 +81,7 @@ def collect_repo(root: Path) -> RepoEvidence:
     finally:
         if python_parse is not None:
             python_parse.close()
+    stage("reading project files")
     return RepoEvidence(
         root=root,
         files=files,

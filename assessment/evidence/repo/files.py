@@ -3,7 +3,8 @@
 Listing: in a git work tree, tracked files plus untracked files that are not ignored
 (`git ls-files --cached --others --exclude-standard`); in a plain folder, every file
 below it except well-known tool and environment folders. Symbolic links to folders are
-never followed, so link loops cannot hang the scan.
+never followed, so link loops cannot hang the scan; a link to a file outside the repository (or a
+path a collector computed that leads outside it) is never read, only noted.
 
 Reading: a file is read at most once and only when a collector asks for it. Files over
 MAX_READ_BYTES, binary files (a NUL byte in the first 8 KiB), unreadable files and files
@@ -33,6 +34,9 @@ from mlops_ladder.assessment.evidence.common import Note
 from mlops_ladder.assessment.evidence.repo import template_view
 
 MIB = 1024 * 1024
+MAX_FOLDER_DEPTH = 100
+"""Folders nested deeper than this below the root are noted and not read (real projects stay under 30)."""
+_TOO_DEEP = f"folder not read: nested more than {MAX_FOLDER_DEPTH} folders deep"
 MAX_READ_BYTES = 2 * MIB
 """Files larger than this (2 MiB) are listed but never read; documented in the README."""
 
@@ -86,6 +90,8 @@ class GitInfo:
     is_repo: bool
     commit_count: int = 0
     head: str | None = None
+    prefix: str = ""  # where the scanned folder is inside the work tree ("" at its top, else "sub/dir/")
+    remote_url: str | None = None  # `origin` as configured (reports turn it into file links)
 
 
 @dataclass
@@ -206,6 +212,11 @@ class RepoFiles:
         # the path and a file object: this runs for every file read). When the open fails, the
         # original stat-first sequence runs, so a file that cannot be opened gets the same note.
         full = _join(self.root, path)
+        if path not in self._by_path and (outside := _outside(self.root, full)):
+            # a path a collector computed (`-r ../x.txt`, a buildspec named in a template): never
+            # read a file outside the repository, through `..` or a symbolic link
+            self.note(path, f"not read: {outside}")
+            return None
         try:
             descriptor = os.open(full, os.O_RDONLY)
         except OSError:
@@ -278,6 +289,15 @@ def _join(root: Path, path: str) -> str:
     return os.path.join(root, path.rstrip("/"))
 
 
+def _outside(root: Path, full: str) -> str | None:
+    """Why *full* is not part of the repository at *root* (it resolves outside it), or None."""
+    real, top = os.path.realpath(full), os.path.realpath(root)
+    if real == top or real.startswith(os.path.join(top, "")):
+        return None
+    kind = "a symbolic link" if os.path.islink(full) else "a path"
+    return f"{kind} to {real}, outside the repository (never followed)"
+
+
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
@@ -290,10 +310,11 @@ def _os_reason(exc: OSError) -> str:
 
 def list_repo_files(root: Path) -> RepoFiles:
     """List the files under *root* (which must be an existing directory)."""
-    git = _git_info(root)
     notes: list[Note] = []
+    git = _git_info(root, notes)
     if git.is_repo:
-        entries = _git_ls_files(root)
+        listed = _git_ls_files(root)
+        entries = None if listed is None else _within_depth(listed, notes)
         if entries is None:  # git failed (e.g. corrupt index): fall back and say so
             notes.append(Note(".", "git could not list files; scanned the folder instead"))
             entries = ((p, False) for p in _walk(root, notes))
@@ -308,6 +329,10 @@ def list_repo_files(root: Path) -> RepoFiles:
             info = os.lstat(full)
             if stat.S_ISLNK(info.st_mode):
                 info = os.stat(full)  # follow a link to a file; raises on loops and broken links
+                outside = _outside(root, full)
+                if outside:  # a link to /etc/shadow is the user's machine, not the repository
+                    notes.append(Note(path, f"not read: {outside}"))
+                    continue
         except OSError as exc:
             if not isinstance(exc, FileNotFoundError) or os.path.islink(full):
                 notes.append(Note(path, f"not read: {_os_reason(exc)}"))
@@ -321,29 +346,69 @@ def list_repo_files(root: Path) -> RepoFiles:
     return repo_files
 
 
-def _git_info(root: Path) -> GitInfo:
+def _git_info(root: Path, notes: list[Note]) -> GitInfo:
+    """Whether *root* is read through git; when git is there but cannot be used for it (git refuses
+    a repository another user owns; the folder is one the enclosing repository ignores; git is
+    not installed beside a .git folder), a note says why it is read as a plain folder."""
     if shutil.which("git") is None:
+        if (root / ".git").exists():
+            notes.append(Note(".", f"git is not installed: {_AS_PLAIN_FOLDER}"))
         return GitInfo(is_repo=False)
-    inside = _git(root, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.strip() != "true":
+    proc = _git_run(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+    if proc is None:
         return GitInfo(is_repo=False)
+    if proc.returncode != 0:
+        if "safe.directory" in proc.stderr or "dubious ownership" in proc.stderr:
+            found = re.search(r"dubious ownership in repository at '(.+)'", proc.stderr)
+            notes.append(Note(".", _REFUSED_BY_GIT.format(repository=found.group(1) if found else root)))
+        return GitInfo(is_repo=False)
+    inside, _, prefix = proc.stdout.partition("\n")
+    if inside.strip() != "true":
+        return GitInfo(is_repo=False)
+    if prefix.strip():  # a folder inside a repository: is the folder itself ignored?
+        ignored = _git_run(root, "check-ignore", "--verbose", ".")
+        if ignored is not None and ignored.returncode == 0:
+            rule = ignored.stdout.split("\t", 1)[0].strip()
+            reason = f"the enclosing git repository ignores this folder ({rule}): {_AS_PLAIN_FOLDER}"
+            notes.append(Note(".", reason))
+            return GitInfo(is_repo=False)
     count = _git(root, "rev-list", "--count", "HEAD")
     head = _git(root, "rev-parse", "HEAD")
+    prefix = _git(root, "rev-parse", "--show-prefix")
+    remote = _git(root, "config", "--get", "remote.origin.url")
     return GitInfo(
         is_repo=True,
         commit_count=int(count.strip()) if count and count.strip().isdigit() else 0,
         head=head.strip() if head else None,
+        prefix=prefix.strip() if prefix else "",
+        remote_url=remote.strip() or None if remote else None,
     )
 
 
+_AS_PLAIN_FOLDER = "read as a plain folder (every file but tool folders; no git history or ignore rules)"
+_REFUSED_BY_GIT = (
+    "git refuses this repository because another user owns it (git's safe.directory check): "
+    f"{_AS_PLAIN_FOLDER}; if you trust it, `git config --global --add safe.directory {{repository}}`"
+)
+
+
 def _git(root: Path, *args: str) -> str | None:
+    proc = _git_run(root, *args)
+    return proc.stdout if proc is not None and proc.returncode == 0 else None
+
+
+def _git_run(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",  # a folder name that is not UTF-8 must not end the scan
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return proc.stdout if proc.returncode == 0 else None
 
 
 def _git_ls_files(root: Path) -> list[tuple[str, bool]] | None:
@@ -380,13 +445,47 @@ def _git_ls_files(root: Path) -> list[tuple[str, bool]] | None:
     return list(seen.items())
 
 
-def _walk(root: Path, notes: list[Note]) -> Iterable[str]:
-    def on_error(exc: OSError) -> None:
-        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
-        notes.append(Note(where, f"folder not read: {_os_reason(exc)}"))
+def _walk(root: Path, notes: list[Note]) -> Iterator[str]:
+    """Every file path below *root* (and links, which the caller sorts out), folders in sorted
+    order, skipping SKIPPED_DIRS and `*.egg-info`, never following links to folders.
 
-    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
-        rel = Path(dirpath).relative_to(root)
-        for name in filenames:
-            yield (rel / name).as_posix() if rel.parts else name
+    Iterative, with an explicit stack: Python 3.11's os.walk recurses, so a folder nested
+    10,000 levels deep overflowed it. Folders deeper than MAX_FOLDER_DEPTH are noted, not read."""
+    pending = [""]  # repo-relative folders still to read ("" is the root), next one last
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(_join(root, folder) if folder else root) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            notes.append(Note(folder or ".", f"folder not read: {_os_reason(exc)}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                yield path
+            elif entry.name not in SKIPPED_DIRS and not entry.name.endswith(".egg-info"):
+                subfolders.append(path)
+        for path in sorted(subfolders, reverse=True):
+            if path.count("/") >= MAX_FOLDER_DEPTH:
+                notes.append(Note(path, _TOO_DEEP))
+            else:
+                pending.append(path)
+
+
+def _within_depth(entries: Iterable[tuple[str, bool]], notes: list[Note]) -> Iterator[tuple[str, bool]]:
+    """The listed paths no deeper than MAX_FOLDER_DEPTH folders; one note per folder cut off."""
+    cut: set[str] = set()
+    for path, tracked in entries:
+        if path.count("/") <= MAX_FOLDER_DEPTH:
+            yield path, tracked
+            continue
+        folder = "/".join(path.split("/", MAX_FOLDER_DEPTH + 1)[: MAX_FOLDER_DEPTH + 1])
+        if folder not in cut:
+            cut.add(folder)
+            notes.append(Note(folder, _TOO_DEEP))

@@ -162,7 +162,9 @@ class Builder:
         pinned = bool(re.search(r"@[0-9a-f]{40}$", uses)) or bool(
             re.match(r"^docker://.+@sha256:[0-9a-f]{64}$", uses)
         )
-        self.evidence.action_refs.append(ActionRef(uses, Location(path, line), pinned, uses.startswith("./")))
+        # Local: `./path`, or GitHub's self-repository form `$/path` (same repository, same commit).
+        local = uses.startswith(("./", "$/"))
+        self.evidence.action_refs.append(ActionRef(uses, Location(path, line), pinned, local))
 
     def login(self, ctx: JobContext, line: int, method: str, detail: str) -> None:
         location = Location(ctx.pipeline, line)

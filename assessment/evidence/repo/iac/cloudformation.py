@@ -26,6 +26,7 @@ import yaml
 
 from mlops_ladder.assessment.evidence import yamlfile
 from mlops_ladder.assessment.evidence.common import Location, Resource
+from mlops_ladder.assessment.evidence.jsonfile import load_json
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFiles
 from mlops_ladder.assessment.evidence.repo.iac.common import short_error
 from mlops_ladder.assessment.evidence.repo.iac.model import IacEvidence, IacFile
@@ -69,14 +70,8 @@ def load_template(text: str, json_text: bool = False) -> dict | None:
     if not _RESOURCE_TYPE.search(text) and "AWSTemplateFormatVersion" not in text:
         return None
     try:
-        if json_text:
-            data = json.loads(text)
-        else:
-            loader = _TemplateLoader(text)
-            try:
-                data = loader.get_single_data()
-            finally:
-                loader.dispose()
+        # YAML through the one loader, so its bounds (depth, aliases) hold for templates too
+        data = load_json(text) if json_text else yamlfile.load_yaml(text, loader_class=_TemplateLoader)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise ValueError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     return data if is_template(data) else None

@@ -24,6 +24,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from mlops_ladder.assessment.evidence.jsonfile import load_json
 from mlops_ladder.assessment.evidence.repo.files import MAX_READ_BYTES, RepoFile, RepoFiles
 from mlops_ladder.assessment.evidence.repo.iac import arm, cdk, cloudformation
 from mlops_ladder.assessment.evidence.repo.iac.bicep.params import agreed_values, parameter_values
@@ -178,7 +179,7 @@ def _collect_arm(files: RepoFiles, found: _Found, evidence: IacEvidence, templat
         evidence.files.append(IacFile(file.path, "arm"))
         templates.add(file.path)
         try:
-            data = json.loads(text)
+            data = load_json(text)
         except json.JSONDecodeError as exc:
             files.note(file.path, arm.malformed_json_reason(exc))
             continue

@@ -32,3 +32,6 @@ def load_toml(files: RepoFiles, path: str) -> dict | None:
     except tomllib.TOMLDecodeError as exc:
         files.note(path, f"malformed TOML: {exc}")
         return None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        files.note(path, "malformed TOML: nested too deeply")
+        return None

@@ -8,6 +8,7 @@ import json
 import re
 
 from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.jsonfile import load_json
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.repo.project.common import named
 from mlops_ladder.assessment.evidence.repo.project.model import (
@@ -150,7 +151,7 @@ def collect_dependency_bots(files: RepoFiles, evidence: ProjectEvidence) -> None
         if path.endswith((".json", ".renovaterc")):
             text = files.read_text(path)
             try:
-                json.loads(text or "")
+                load_json(text or "")
             except json.JSONDecodeError as exc:
                 error = f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
                 files.note(path, error)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+from mlops_ladder.assessment.evidence.jsonfile import load_json
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.repo.python.model import Notebook
 
@@ -17,7 +18,7 @@ def read_notebook(files: RepoFiles, path: str) -> Notebook | None:
     if text is None:
         return None
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         files.note(path, f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
         return None
@@ -31,6 +32,10 @@ def read_notebook(files: RepoFiles, path: str) -> Notebook | None:
     if not isinstance(cells, list):
         files.note(path, "not a Jupyter notebook: cells is not a list")
         return None
+    not_cells = sum(1 for cell in cells if not isinstance(cell, dict))
+    if not_cells:
+        reason = f"malformed notebook: {not_cells} of {len(cells)} cells are not JSON objects; skipped"
+        files.note(path, reason)
     code_cells = 0
     imports: set[str] = set()
     for cell in cells:

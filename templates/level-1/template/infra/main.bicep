@@ -28,16 +28,51 @@ param tags object = {}
 @description('Level 5: public network access off everywhere, a managed network with approved outbound only; infra/layers/50-network.bicep adds the private endpoints.')
 param networkIsolation bool = false
 
-var compactName = replace(projectName, '-', '')
-var suffix = empty(nameSuffix) ? '' : '-${nameSuffix}'
+// Names derived from the project, environment and suffix (the rule of mlops/config.yml and of the
+// generator). They are parameters so that Azure's length limits are declared and enforced here too.
+@description('Azure ML workspace name.')
+@minLength(3)
+@maxLength(33)
+param workspaceName string = 'mlw-${projectName}-${env}'
+
+@description('Storage account name: 3-24 lowercase letters and digits, globally unique.')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string = 'st${replace(projectName, '-', '')}${env}${nameSuffix}'
+
+@description('Key Vault name: 3-24 characters, globally unique (also while soft-deleted).')
+@minLength(3)
+@maxLength(24)
+param keyVaultName string = 'kv-${projectName}-${env}${empty(nameSuffix) ? '' : '-${nameSuffix}'}'
+
+@description('Container registry name: 5-50 letters and digits, globally unique.')
+@minLength(5)
+@maxLength(50)
+param containerRegistryName string = 'cr${replace(projectName, '-', '')}${env}${nameSuffix}'
+
+@description('Name of the workspace identity.')
+@minLength(3)
+@maxLength(128)
+param identityName string = 'id-${projectName}-${env}'
+
+@description('default, or recover: rebuild on a Key Vault that was deleted and is still soft-deleted (docs/security.md).')
+@allowed([
+  'default'
+  'recover'
+])
+param keyVaultCreateMode string = 'default'
+
+@description('false (default): Entra ID only on storage; true only for tools that still need account keys.')
+param allowSharedKeyAccess bool = false
+
 var names = {
-  workspace: 'mlw-${projectName}-${env}'
-  storageAccount: 'st${compactName}${env}${nameSuffix}'
-  keyVault: 'kv-${projectName}-${env}${suffix}'
-  containerRegistry: 'cr${compactName}${env}${nameSuffix}'
+  workspace: workspaceName
+  storageAccount: storageAccountName
+  keyVault: keyVaultName
+  containerRegistry: containerRegistryName
   applicationInsights: 'appi-${projectName}-${env}'
   logAnalytics: 'log-${projectName}-${env}'
-  identity: 'id-${projectName}-${env}'
+  identity: identityName
 }
 var isProduction = env == 'prod'
 var allTags = union({ project: projectName, environment: env, 'managed-by': 'bicep' }, tags)
@@ -72,11 +107,13 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// Entra ID only (no account keys): the workspace's system datastores authenticate with identities
+// (systemDatastoresAuthMode below), so users, CI and the compute identity hold data-plane roles.
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-08-01' = {
-  name: names.storageAccount
+  name: names.storageAccount // checkov:skip=CKV_AZURE_43: a parameter with @minLength/@maxLength, checked by the generator too
   location: location
   tags: allTags
-  sku: { name: 'Standard_LRS' } // Standard_ZRS for production in regions with availability zones
+  sku: { name: isProduction ? 'Standard_ZRS' : 'Standard_LRS' } // checkov:skip=CKV_AZURE_206: zone-redundant in prod; dev and test data can be rebuilt
   kind: 'StorageV2'
   properties: {
     accessTier: 'Hot'
@@ -84,22 +121,19 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2025-08-01' = {
     supportsHttpsTrafficOnly: true
     allowBlobPublicAccess: false
     allowCrossTenantReplication: false
-    // Shared keys stay enabled: the workspace's system datastores (workspaceblobstore,
-    // workspaceworkingdirectory) authenticate with the account key by default, and the identity
-    // mode (systemDatastoresAuthMode 'Identity' + allowSharedKeyAccess false) needs every user and
-    // compute identity to hold data-plane roles and still has feature limits. The portal and tools
-    // default to Entra ID sign-in all the same.
-    allowSharedKeyAccess: true
+    allowSharedKeyAccess: allowSharedKeyAccess // off: the system datastores use identities (workspace below)
     defaultToOAuthAuthentication: true
     isHnsEnabled: false // the default storage of an Azure ML workspace cannot be Data Lake Gen2
-    publicNetworkAccess: publicNetworkAccess // private endpoints come with network isolation (level 5)
+    publicNetworkAccess: publicNetworkAccess // checkov:skip=CKV_AZURE_59: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
     networkAcls: {
-      defaultAction: networkIsolation ? 'Deny' : 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow' // checkov:skip=CKV_AZURE_35: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
       bypass: 'AzureServices'
     }
   }
 }
 
+// Purge protection keeps a deleted vault (and its name) for the retention period: rebuilding an
+// environment recovers it with keyVaultCreateMode 'recover' (docs/security.md, Rebuild an environment).
 resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: names.keyVault
   location: location
@@ -108,26 +142,28 @@ resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' = {
     tenantId: subscription().tenantId
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true // Azure RBAC, no access policies
+    createMode: keyVaultCreateMode
     enableSoftDelete: true
     softDeleteRetentionInDays: isProduction ? 90 : 7
     enablePurgeProtection: true // deleted secrets cannot be purged before the retention ends
-    publicNetworkAccess: publicNetworkAccess
+    publicNetworkAccess: publicNetworkAccess // checkov:skip=CKV_AZURE_189: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
     networkAcls: {
-      defaultAction: networkIsolation ? 'Deny' : 'Allow'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow' // checkov:skip=CKV_AZURE_109: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
       bypass: 'AzureServices'
     }
   }
 }
 
 resource containerRegistry 'Microsoft.ContainerRegistry/registries@2025-04-01' = {
-  name: names.containerRegistry
+  name: names.containerRegistry // checkov:skip=CKV_AZURE_166: quarantine holds every pushed image until a scanner releases it, which would stall Azure ML's environment image builds (no scanner is set up); Basic has no quarantine
   location: location
   tags: allTags
-  sku: { name: networkIsolation ? 'Premium' : 'Basic' } // Premium is needed for private endpoints (level 5)
+  // Premium is needed for private endpoints (level 5)
+  sku: { name: networkIsolation ? 'Premium' : 'Basic' } // checkov:skip=CKV_AZURE_163: image scanning is Microsoft Defender for Containers, a subscription setting (docs/security.md)
   properties: {
     adminUserEnabled: false // pulls and pushes use Entra ID identities, never the admin password
     anonymousPullEnabled: false
-    publicNetworkAccess: publicNetworkAccess
+    publicNetworkAccess: publicNetworkAccess // checkov:skip=CKV_AZURE_139: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
   }
 }
 
@@ -206,8 +242,8 @@ resource workspace 'Microsoft.MachineLearningServices/workspaces@2026-03-01' = {
     applicationInsights: applicationInsights.id
     containerRegistry: containerRegistry.id
     primaryUserAssignedIdentity: identity.id
-    systemDatastoresAuthMode: 'AccessKey' // see allowSharedKeyAccess above
-    publicNetworkAccess: publicNetworkAccess // network isolation comes at level 5
+    systemDatastoresAuthMode: allowSharedKeyAccess ? 'AccessKey' : 'Identity'
+    publicNetworkAccess: publicNetworkAccess // checkov:skip=CKV_AZURE_243: network isolation: public access is disabled when networkIsolation is true (level 5, private endpoints in infra/layers/50-network.bicep); below level 5 access is Entra ID only
     managedNetwork: {
       isolationMode: networkIsolation ? 'AllowOnlyApprovedOutbound' : 'Disabled'
     }

@@ -14,6 +14,13 @@ r"""Choose the model version to release, and describe its copy in the next envir
     python3 scripts/model_release.py same --show model.json --existing existing.json
         -> fails unless the version already registered in the next workspace is the same model
 
+    python3 scripts/model_release.py verify --show model.json --files files
+        -> fails unless the files' digest is the `model_sha256` tag the register step recorded
+
+The very bytes that were tested are promoted: the register step tags each version with the SHA-256
+digest of its files (model_digest.py), and the release verifies it on the files it downloads, on the
+copy it hands to the next environment and on the copy registered there.
+
 Only versions registered by the training pipeline's register step are released: that step registers
 a model only when the evaluation gate approved it, and tags the version with the gate's bar
 (`gate_bar`). A version without that tag (registered by hand) is refused.
@@ -23,6 +30,7 @@ Standard library only: CI runners have python3 but not the project's dependencie
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +38,8 @@ from typing import Any
 
 GATE_TAG = "gate_bar"  # set by the register step, only on versions the gate approved
 # Tags the register step sets that identify where a version came from (copies keep them).
-IDENTITY_TAGS = ("source_run_id", "git_sha", "data_asset")
+IDENTITY_TAGS = ("source_run_id", "git_sha", "data_asset", "model_sha256")
+DIGEST_TAG = "model_sha256"  # set by the register step (src/<package>/model_digest.py)
 
 
 class ReleaseError(ValueError):
@@ -76,6 +85,33 @@ def find_model_folder(files: Path) -> Path:
     if len(found) > 1:
         raise ReleaseError(f"several MLflow models below {files}: {', '.join(map(str, found))}")
     return found[0] if found else files
+
+
+def folder_digest(files: Path) -> str:
+    """SHA-256 over the sorted "<file sha256>  <path below the MLmodel folder>" lines (as model_digest.py)."""
+    root = find_model_folder(files)
+    lines = sorted(
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(root).as_posix()}"
+        for path in root.rglob("*") if path.is_file()
+    )
+    if not lines:
+        raise ReleaseError(f"no model file below {files}")
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def verify_digest(shown: dict[str, Any], files: Path) -> str:
+    """The digest of *files*; ReleaseError unless it is the version's recorded `model_sha256`."""
+    label = f"{shown.get('name')}:{shown.get('version')}"
+    expected = (shown.get("tags") or {}).get(DIGEST_TAG)
+    if not expected:
+        raise ReleaseError(
+            f"{label} has no {DIGEST_TAG!r} tag: it was registered before digests were recorded, so its "
+            "files cannot be verified; retrain, or tag it after checking its files by hand"
+        )
+    actual = folder_digest(files)
+    if actual != expected:
+        raise ReleaseError(f"the files of {label} have digest {actual}, not the recorded {expected}")
+    return actual
 
 
 def promotion_spec(
@@ -138,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     spec.add_argument("--source-workspace", required=True)
     spec.add_argument("--run-url", required=True, help="the CI run that promotes the model")
     spec.add_argument("--output", required=True, type=Path)
+    verify = commands.add_parser("verify", help="fail unless the files have the version's recorded digest")
+    verify.add_argument("--show", required=True, type=Path, help="az ml model show of the version")
+    verify.add_argument("--files", required=True, type=Path, help="the version's downloaded files")
     same = commands.add_parser("same", help="fail unless the next workspace holds the same model version")
     same.add_argument("--show", required=True, type=Path, help="az ml model show, in the source workspace")
     same.add_argument("--existing", required=True, type=Path, help="az ml model show, in this workspace")
@@ -145,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "resolve":
             print(resolve_version(_read_json(args.versions), args.requested))
+        elif args.command == "verify":
+            print(f"digest verified: {verify_digest(_read_json(args.show), args.files)}")
         elif args.command == "same":
             shown = _read_json(args.show)
             check_same_model(shown, _read_json(args.existing))

@@ -36,6 +36,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from mlops_ladder.assessment.evidence.jsonfile import load_json
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder, JobContext, Step
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
@@ -206,7 +207,7 @@ def _parameters(files: RepoFiles, path: str) -> dict:
     if text is None:
         return {}
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         files.note(path, f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")
         return {}

@@ -310,7 +310,7 @@ class _Reader:
             elif isinstance(uses, str):
                 self.builder.action_ref(uses, path, step.key_line("uses"))
                 known = actions.read_action(self.builder, ctx, this, step, uses, contexts, env)
-                if not known and uses.startswith("./"):
+                if not known and uses.startswith(("./", "$/")):
                     self._composite(ctx, this, uses, actions.action_inputs(step, contexts), contexts, stack)
 
     def _composite(

@@ -93,7 +93,9 @@ def local_calls(workflow: Workflow) -> set[str]:
 
 
 def local_target(uses: object) -> str | None:
-    if isinstance(uses, str) and uses.startswith("./"):
+    """The repository path a local reusable workflow call names: `./path` or GitHub's self-repository
+    form `$/path`."""
+    if isinstance(uses, str) and uses.startswith(("./", "$/")):
         return posixpath.normpath(uses[2:].split("@")[0])
     return None
 

@@ -1,5 +1,8 @@
 """Pipeline step `evaluate`: score the new model on the test split, then apply the evaluation gate.
 
+The champion (the version production serves, see gate.py) is loaded from the registry and scored on
+the same test split, so the gate compares two scores from one test set.
+
     python -m <package>.evaluate_job --model outputs/model --test-data outputs/test \
         --model-name <name> --metrics-output outputs/metrics --decision-output outputs/decision
 
@@ -14,6 +17,7 @@ import argparse
 import mlflow
 import mlflow.sklearn
 from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 
 from . import gate, tracking
 from .data import load_dataset
@@ -39,13 +43,19 @@ def main(argv: list[str] | None = None) -> None:
     policy = gate.GatePolicy(min_improvement=args.min_improvement, floor=args.floor)
     tracking.configure()
     model = mlflow.sklearn.load_model(args.model)
-    metrics = evaluate(model, load_dataset(args.test_data))
+    test = load_dataset(args.test_data)
+    metrics = evaluate(model, test)
+
+    def score_champion(version: ModelVersion) -> float:
+        champion = mlflow.sklearn.load_model(f"models:/{version.name}/{version.version}")
+        return evaluate(champion, test)[PRIMARY_METRIC]
+
     write_metrics(metrics, args.metrics_output)
     with mlflow.start_run():
         mlflow.log_metrics(metrics)
         mlflow.log_params({"gate_min_improvement": policy.min_improvement, "gate_floor": policy.floor})
         approved = gate.run_gate(MlflowClient(), args.model_name, metrics[PRIMARY_METRIC], policy,
-                                 args.decision_output)
+                                 args.decision_output, scorer=score_champion)
         decision = gate.read_decision(args.decision_output)
         mlflow.log_dict(decision, "gate/decision.json")
         mlflow.set_tags({"gate_approved": str(approved).lower(), "gate_reason": decision["reason"]})

@@ -1,8 +1,12 @@
-"""The evaluation gate: a new model goes to the registry only when it beats the registered one.
+"""The evaluation gate: a new model goes to the registry only when it beats the production model.
 
-The current model (the champion) is the latest registered version of the model name. Its score
-is the primary metric stored on that version as a tag at registration (see register.py), or else
-the metric of the run that produced it. The new model must beat a bar:
+The current model (the champion) is the version production serves: the release workflow tags the
+version it released to the last environment with `production_release` (the time of the release) in
+this registry, and the champion is the version with the latest such tag. Before any production
+release it is the latest registered version. The champion is scored on the same test data as the
+new model (evaluate_job.py passes a scorer), so both numbers come from one test set; without a
+scorer, its score is the primary metric stored on it as a tag at registration (see register.py), or
+else the metric of the run that produced it. The new model must beat a bar:
 
     bar = floor                                   when no version is registered yet
     bar = max(floor, champion score + min_improvement)   otherwise
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,8 @@ from .evaluate import PRIMARY_METRIC
 DECISION_FILE_NAME = "decision.json"
 DEFAULT_MIN_IMPROVEMENT = 0.0
 DEFAULT_FLOOR = 0.7  # no model below this roc_auc is ever registered, not even the first one
+PRODUCTION_TAG = "production_release"  # set by the release workflow on the version production serves
+Scorer = Callable[[ModelVersion], float]  # scores a registered version on the new model's test data
 
 
 class RegistryUnavailableError(RuntimeError):
@@ -47,6 +53,7 @@ class Champion:
 
     version: str
     score: float
+    basis: str = "tag"  # "test data": scored on the new model's test data; "tag": its recorded score
 
 
 @dataclass(frozen=True)
@@ -68,8 +75,11 @@ class GatePolicy:
         return max(self.floor, champion.score + self.min_improvement)
 
 
-def current_champion(client: MlflowClient, model_name: str, metric: str = PRIMARY_METRIC) -> Champion | None:
-    """The latest registered version of *model_name* and its score; None when none is registered."""
+def current_champion(
+    client: MlflowClient, model_name: str, metric: str = PRIMARY_METRIC, scorer: Scorer | None = None
+) -> Champion | None:
+    """The version production serves (else the latest), scored by *scorer* when given; None when no
+    version is registered."""
     try:
         versions = client.search_model_versions(f"name='{model_name}'")
     except Exception as error:  # network, authentication...: never take "unknown" for "no model"
@@ -78,8 +88,22 @@ def current_champion(client: MlflowClient, model_name: str, metric: str = PRIMAR
         raise RegistryUnavailableError(f"cannot read the versions of {model_name!r}: {error}") from error
     if not versions:
         return None
-    latest = max(versions, key=lambda version: int(version.version))
-    return Champion(version=str(latest.version), score=_score_of(client, latest, metric))
+    in_production = [v for v in versions if (v.tags or {}).get(PRODUCTION_TAG)]
+    if in_production:
+        champion = max(in_production, key=lambda v: (v.tags[PRODUCTION_TAG], int(v.version)))
+    else:
+        champion = max(versions, key=lambda version: int(version.version))
+    if scorer is None:
+        return Champion(version=str(champion.version), score=_score_of(client, champion, metric))
+    try:
+        score = float(scorer(champion))
+    except Exception as error:  # a champion that cannot be scored is no reason to replace it
+        raise RegistryUnavailableError(
+            f"cannot score {model_name} version {champion.version} on the new test data: {error}"
+        ) from error
+    if not math.isfinite(score):
+        raise RegistryUnavailableError(f"{model_name} version {champion.version} scores {score}")
+    return Champion(version=str(champion.version), score=score, basis="test data")
 
 
 def _score_of(client: MlflowClient, version: ModelVersion, metric: str) -> float:
@@ -112,10 +136,11 @@ def decision_path(output: str | Path) -> Path:
 
 
 def run_gate(
-    client: MlflowClient, model_name: str, new_score: float, policy: GatePolicy, output: str | Path
+    client: MlflowClient, model_name: str, new_score: float, policy: GatePolicy, output: str | Path,
+    scorer: Scorer | None = None,
 ) -> bool:
     """Compare the new model with the champion, write decision.json and return the verdict."""
-    champion = current_champion(client, model_name, policy.metric)
+    champion = current_champion(client, model_name, policy.metric, scorer)
     bar = policy.bar(champion)
     against = "the floor" if champion is None else f"version {champion.version} ({champion.score:.4f})"
     if new_score > bar:
@@ -137,6 +162,7 @@ def run_gate(
                 "bar": bar,
                 "champion_version": champion.version if champion else None,
                 "champion_score": champion.score if champion else None,
+                "champion_scored_on": champion.basis if champion else None,
                 "min_improvement": policy.min_improvement,
                 "floor": policy.floor,
             },

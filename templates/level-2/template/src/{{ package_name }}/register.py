@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+from mlflow import MlflowClient
 from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
 
 from . import gate, tracking
 from .evaluate import METRICS_FILE_NAME
 
 REGISTRATION_FILE_NAME = "registration.json"
 MODEL_ARTIFACT_PATH = "model"
+MLMODEL_FILE_NAME = "MLmodel"  # the file that makes a folder an MLflow model
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,12 +66,32 @@ def lineage_tags(
 
 
 def register(model_dir: Path, model_name: str, tags: dict[str, str]) -> ModelVersion:
-    """Log the model folder to this step's run and register it from there."""
+    """Log the model folder to this step's run and register a version whose source is that folder.
+
+    The version is created from the run's artifact URI (what MLflow 2's register_model did) rather
+    than with MLflow 3's `mlflow.register_model("runs:/<id>/model")`, which first looks for the
+    MLmodel file by listing the run's artifacts: azureml-mlflow's artifact repository lists them from
+    the run root, so inside Azure ML it never finds it and raises "Unable to find a logged_model".
+    """
+    if not (model_dir / MLMODEL_FILE_NAME).is_file():
+        raise SystemExit(f"register: {model_dir}: not an MLflow model (no {MLMODEL_FILE_NAME} file)")
+    client = MlflowClient()
     with mlflow.start_run() as run:
         mlflow.log_artifacts(str(model_dir), artifact_path=MODEL_ARTIFACT_PATH)
         tags = {**tags, "pipeline_run_id": tracking.pipeline_run_id(run), "source_run_id": run.info.run_id}
         mlflow.set_tags({"registered_model": model_name})
-        return mlflow.register_model(f"runs:/{run.info.run_id}/{MODEL_ARTIFACT_PATH}", model_name, tags=tags)
+        ensure_registered_model(client, model_name)
+        source = mlflow.get_artifact_uri(MODEL_ARTIFACT_PATH)
+        return client.create_model_version(model_name, source, run_id=run.info.run_id, tags=tags)
+
+
+def ensure_registered_model(client: MlflowClient, model_name: str) -> None:
+    """Create the registered model on its first version; an existing one is fine (and not a race)."""
+    try:
+        client.create_registered_model(model_name)
+    except MlflowException as exc:
+        if exc.error_code not in ("RESOURCE_ALREADY_EXISTS", "ALREADY_EXISTS"):
+            raise
 
 
 def write_registration(outcome: dict[str, Any], output: str | Path) -> Path:

@@ -24,11 +24,15 @@ param nameSuffix string
 @description('Azure region of the new resources (the workspace region).')
 param location string = resourceGroup().location
 
+@description('The workspace storage account of infra/main.bicep (same default as its storageAccountName).')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string = 'st${replace(projectName, '-', '')}${env}${nameSuffix}'
+
 @description('First day of the budget period (the first of a month); a budget keeps its start date.')
 param budgetStartDate string = '2026-01-01'
 
 var settings = loadJsonContent('../monitoring.json')
-var compactName = replace(projectName, '-', '')
 var tags = { project: projectName, environment: env, 'managed-by': 'bicep' }
 var driftQueueName = 'model-drift'
 // Storage Queue Data Message Sender: Event Grid puts drift events on the queue, nothing else.
@@ -43,7 +47,7 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' exis
 }
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-08-01' existing = {
-  name: 'st${compactName}${env}${nameSuffix}'
+  name: storageAccountName
 }
 
 // Every log category and metric of the workspace (jobs, computes, deployments, data access).

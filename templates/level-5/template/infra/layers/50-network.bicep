@@ -24,15 +24,28 @@ param nameSuffix string
 @description('Azure region of the network (the workspace region).')
 param location string = resourceGroup().location
 
+@description('The workspace storage account of infra/main.bicep (same default as its storageAccountName).')
+@minLength(3)
+@maxLength(24)
+param storageAccountName string = 'st${replace(projectName, '-', '')}${env}${nameSuffix}'
+
+@description('The Key Vault of infra/main.bicep (same default as its keyVaultName).')
+@minLength(3)
+@maxLength(24)
+param keyVaultName string = 'kv-${projectName}-${env}${empty(nameSuffix) ? '' : '-${nameSuffix}'}'
+
+@description('The container registry of infra/main.bicep (same default as its containerRegistryName).')
+@minLength(5)
+@maxLength(50)
+param containerRegistryName string = 'cr${replace(projectName, '-', '')}${env}${nameSuffix}'
+
 var settings = loadJsonContent('../platform.json')
-var compactName = replace(projectName, '-', '')
-var suffix = empty(nameSuffix) ? '' : '-${nameSuffix}'
 var tags = { project: projectName, environment: env, 'managed-by': 'bicep' }
 var names = {
   workspace: 'mlw-${projectName}-${env}'
-  storageAccount: 'st${compactName}${env}${nameSuffix}'
-  keyVault: 'kv-${projectName}-${env}${suffix}'
-  containerRegistry: 'cr${compactName}${env}${nameSuffix}'
+  storageAccount: storageAccountName
+  keyVault: keyVaultName
+  containerRegistry: containerRegistryName
   vnet: 'vnet-${projectName}-${env}'
 }
 // One private DNS zone per kind of endpoint; the workspace needs two.

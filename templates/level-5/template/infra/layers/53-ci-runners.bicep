@@ -26,11 +26,15 @@ param nameSuffix string
 @description('Azure region of the runners (the workspace region).')
 param location string = resourceGroup().location
 
+@description('The Key Vault of infra/main.bicep (same default as its keyVaultName).')
+@minLength(3)
+@maxLength(24)
+param keyVaultName string = 'kv-${projectName}-${env}${empty(nameSuffix) ? '' : '-${nameSuffix}'}'
+
 var settings = loadJsonContent('../platform.json')
 var repository = settings.runner.githubRepository // owner/name
 var owner = empty(repository) ? '' : split(repository, '/')[0]
 var image = empty(settings.runner.image) ? 'ghcr.io/${toLower(repository)}/ci-runner:latest' : settings.runner.image
-var suffix = empty(nameSuffix) ? '' : '-${nameSuffix}'
 var tags = { project: projectName, environment: env, 'managed-by': 'bicep' }
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 
@@ -39,7 +43,7 @@ resource vnet 'Microsoft.Network/virtualNetworks@2025-05-01' existing = {
 }
 
 resource keyVault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
-  name: 'kv-${projectName}-${env}${suffix}'
+  name: keyVaultName
 }
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' existing = {
