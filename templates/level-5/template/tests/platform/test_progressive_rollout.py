@@ -22,7 +22,7 @@ def test_the_shipped_steps_rise_to_all_traffic() -> None:
 def test_bad_steps_are_refused(tmp_path: Path, steps: list) -> None:
     path = tmp_path / "rollout.json"
     path.write_text(json.dumps({"steps": steps}))
-    with pytest.raises(rollout.RolloutError, match="rollout.json"):
+    with pytest.raises(rollout.RolloutError, match=r"rollout\.json"):
         rollout.load_steps(path)
 
 
