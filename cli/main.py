@@ -18,6 +18,10 @@ from mlops_ladder.assessment.printable import printable
 from mlops_ladder.cli import assess, explain, levels, new, report, scan_azure, update, upgrade
 from mlops_ladder.errors import ExitCode, LadderError
 
+# Plain help: an argument is shown by its name alone. Typer appends a type placeholder (`<list[str]>`)
+# to arguments, and no per-argument setting turns it off; options avoid it with their metavar.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
 app = typer.Typer(
     name="mlops-ladder",
     help="Assess the MLOps maturity (0-5) of an Azure ML project and scaffold the next level.",

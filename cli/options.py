@@ -76,7 +76,7 @@ DataOption = Annotated[
 RepoPaths = Annotated[  # text, not Path, for the same reason as RepoPath
     list[str] | None,
     typer.Argument(
-        metavar="PATH...",
+        metavar="PATH",
         help="Repository folder to assess (default: the current folder). Several folders, or JSON reports "
         "made elsewhere, make a portfolio.",
         show_default=False,
@@ -94,6 +94,7 @@ AnswersFileOption = Annotated[
     Path | None,
     typer.Option(
         "--answers",
+        metavar="FILE",
         help="The answers file (default: .mlops-ladder/answers.yml in the repository, when it exists).",
         dir_okay=False,
         show_default=False,
@@ -103,6 +104,7 @@ BaselineOption = Annotated[
     Path | None,
     typer.Option(
         "--baseline",
+        metavar="FILE",
         help="An earlier JSON report: show what changed since (criteria met or lost, level up or down).",
         dir_okay=False,
         show_default=False,
@@ -115,6 +117,7 @@ ReposOption = Annotated[
     Path | None,
     typer.Option(
         "--repos",
+        metavar="FILE",
         help="Portfolio: a file listing repository folders or JSON reports, one a line (# comments).",
         dir_okay=False,
         show_default=False,
@@ -124,6 +127,7 @@ OutputDirOption = Annotated[
     Path | None,
     typer.Option(
         "--output-dir",
+        metavar="DIR",
         help="Portfolio: write index.html, portfolio.md, portfolio.jsonl and each repository's report here.",
         file_okay=False,
         show_default=False,
@@ -134,6 +138,7 @@ JobsOption = Annotated[
     typer.Option(
         "--jobs",
         "-j",
+        metavar="N",
         min=1,
         show_default=False,
         help="Portfolio: repositories assessed at once (default: the CPUs).",

@@ -102,7 +102,10 @@ class RepoFiles:
     files: list[RepoFile]
     git: GitInfo
     notes: list[Note] = field(default_factory=list)
-    _text: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # path -> text read (None: not readable; FORGOTTEN: read, noted, then forgotten to save memory)
+    _text: dict[str, str | _Forgotten | None] = field(default_factory=dict, repr=False)
+    # path -> what a collector took from a text before forgetting it (project/text_facts.py)
+    text_facts: dict[str, object] = field(default_factory=dict, repr=False)
     _by_path: dict[str, RepoFile] = field(default_factory=dict, repr=False)
     _rendered: dict[str, template_view.RenderedFile] = field(default_factory=dict, repr=False)
     # attribute -> (the files list indexed, its length, value -> positions); see _lookup
@@ -147,8 +150,26 @@ class RepoFiles:
     # -- reading ------------------------------------------------------------------------
     def read_text(self, path: str) -> str | None:
         """Text of *path*, or None (with a Note) when it is too large, binary or unreadable."""
-        if path in self._text:
-            return self._text[path]
+        cached = self._text.get(path, _UNREAD)
+        if cached is not _UNREAD:
+            if cached is FORGOTTEN:  # read from disk again; its notes were made the first time
+                first_note = len(self.notes)
+                text = self._load(path)
+                del self.notes[first_note:]
+                return text
+            return cached  # type: ignore[return-value]
+        text = self._load(path)
+        self._text[path] = text
+        return text
+
+    def forget_text(self, path: str) -> None:
+        """Drop the cached text of *path* (read before) to save memory: a later read_text reads
+        the file again, without noting anything new. The Python collector forgets every source
+        once parsed: a large repository's sources do not fit in memory twice over."""
+        if self._text.get(path) is not None:
+            self._text[path] = FORGOTTEN
+
+    def _load(self, path: str) -> str | None:
         rendered = self._rendered.get(path)
         if rendered is None:
             text = self._read(path)
@@ -158,7 +179,6 @@ class RepoFiles:
                 text = template_view.neutral_text(text, rendered.flavour)
         if text is not None and path.endswith(".py") and text.startswith(_DATABRICKS_SOURCE):
             text = _MAGIC_LINE.sub(r"# \1", text)
-        self._text[path] = text
         return text
 
     def note(self, path: str, reason: str) -> None:
@@ -198,10 +218,11 @@ class RepoFiles:
         """Every path read so far (also those whose read gave a Note), each once, here or by a worker."""
         return list(self._text)
 
-    def adopt_read(self, path: str, text: str | None, notes: Iterable[Note]) -> None:
+    def adopt_read(self, path: str, text: str | _Forgotten | None, notes: Iterable[Note]) -> None:
         """Take over a read of *path* that a worker process (forked from this one) made: the text is
-        cached and the read's notes recorded as if read here, unless this process has read the
-        file since the fork (then its own read and notes stand, as a second read would find)."""
+        cached (or FORGOTTEN: read again on demand) and the read's notes recorded as if read here,
+        unless this process has read the file since the fork (then its own read and notes stand,
+        as a second read would find)."""
         if path in self._text:
             return
         self._text[path] = text
@@ -268,6 +289,21 @@ class RepoFiles:
             self.note(path, "not UTF-8: read with replacement characters")
             return data.decode("utf-8", errors="replace")
 
+
+class _Forgotten:
+    """The marker of a text that was read and then forgotten (RepoFiles.forget_text)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "FORGOTTEN"
+
+    def __reduce__(self) -> str:  # one marker, also across processes
+        return "FORGOTTEN"
+
+
+FORGOTTEN = _Forgotten()
+_UNREAD = object()
 
 _DATABRICKS_SOURCE = "# Databricks notebook source"
 _MAGIC_LINE = re.compile(r"^([%!].*)$", re.M)

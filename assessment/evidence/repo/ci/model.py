@@ -166,7 +166,25 @@ class CiEvidence:
         return [call for call in self.remote_calls if not call.known]
 
     def of_kind(self, *kinds: ActionKind) -> list[CiAction]:
-        return [a for a in self.actions if a.kind in kinds]
+        """The actions of *kinds*, in the order of `actions` (a new list each time)."""
+        positions = self._positions_by_kind()
+        if len(kinds) == 1:
+            return [self.actions[p] for p in positions.get(kinds[0], ())]
+        wanted = sorted(p for kind in set(kinds) for p in positions.get(kind, ()))
+        return [self.actions[p] for p in wanted]
+
+    def _positions_by_kind(self) -> dict[ActionKind, list[int]]:
+        # Checks ask for actions by kind hundreds of times, and a repository whose CI steps run big
+        # shell scripts has hundreds of thousands of actions (azureml-examples: ~700,000), so the
+        # positions of each kind are indexed once. The index belongs to one list object at one
+        # length: a list that was replaced or appended to since is indexed again.
+        cached = self.__dict__.get("_kind_index")
+        if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
+            index: dict[ActionKind, list[int]] = {}
+            for position, action in enumerate(self.actions):
+                index.setdefault(action.kind, []).append(position)
+            cached = self.__dict__["_kind_index"] = (self.actions, len(self.actions), index)
+        return cached[2]
 
     def needed_jobs(self, root: str, job: str) -> set[str]:
         """Every job that *job* of *root*'s run waits for, directly or through other jobs."""

@@ -7,7 +7,12 @@ import re
 
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 from mlops_ladder.assessment.evidence.repo.project.common import name_of, with_suffix
-from mlops_ladder.assessment.evidence.repo.project.model import LoadTest, ModelCard, ProjectEvidence
+from mlops_ladder.assessment.evidence.repo.project.model import (
+    LoadTest,
+    ModelCard,
+    ProjectEvidence,
+    PythonTextFacts,
+)
 from mlops_ladder.assessment.evidence.repo.project.secret_scan import SECRET_SCAN_MAX_BYTES
 
 # -- model cards ------------------------------------------------------------------------------
@@ -59,13 +64,23 @@ _JS_SUFFIXES = (".js", ".mjs", ".ts")
 _MAX_JS_FILES_READ_ALL = 200
 
 
+def imports_locust(text: str | None) -> bool:
+    return bool(text and "locust" in text and _LOCUST_IMPORT.search(text))
+
+
 def collect_load_tests(files: RepoFiles, evidence: ProjectEvidence) -> None:
     for repo_file in with_suffix(files, ".py"):
         if name_of(repo_file).startswith("locustfile"):
             evidence.load_tests.append(LoadTest("locust", repo_file.path))
             continue
-        text = files.read_text(repo_file.path) if repo_file.size <= SECRET_SCAN_MAX_BYTES else None
-        if text and "locust" in text and _LOCUST_IMPORT.search(text):
+        if repo_file.size > SECRET_SCAN_MAX_BYTES:
+            continue
+        facts = files.text_facts.get(repo_file.path)
+        if isinstance(facts, PythonTextFacts):  # taken when it was parsed, then forgotten
+            locust = facts.imports_locust
+        else:
+            locust = imports_locust(files.read_text(repo_file.path))
+        if locust:
             evidence.load_tests.append(LoadTest("locust", repo_file.path))
     scripts = [
         f for f in with_suffix(files, *_JS_SUFFIXES) if not f.path.endswith(".min.js") and f.size < 262144

@@ -98,6 +98,15 @@ class SecretFinding:
     preview: str  # redacted: the first characters and the length, never the value
 
 
+@dataclass(frozen=True, slots=True)
+class PythonTextFacts:
+    """What the project collectors need from a Python file's text, taken by the Python collector
+    when it parses the file (project/text_facts.py), since it then forgets the text."""
+
+    secrets: tuple[SecretFinding, ...] = ()  # what the secret scan finds in it
+    imports_locust: bool = False  # a locust load test (documents.collect_load_tests)
+
+
 @dataclass
 class ProjectEvidence:
     dependency_files: list[DependencyFile] = field(default_factory=list)

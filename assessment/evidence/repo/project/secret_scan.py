@@ -16,7 +16,11 @@ from collections.abc import Callable
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFile, RepoFiles
 from mlops_ladder.assessment.evidence.repo.project.common import name_of
-from mlops_ladder.assessment.evidence.repo.project.model import ProjectEvidence, SecretFinding
+from mlops_ladder.assessment.evidence.repo.project.model import (
+    ProjectEvidence,
+    PythonTextFacts,
+    SecretFinding,
+)
 
 SECRET_SCAN_SUFFIXES = frozenset(
     {
@@ -126,14 +130,24 @@ def scan_secrets(files: RepoFiles, evidence: ProjectEvidence) -> None:
     for repo_file in files.files:
         if not _is_scan_candidate(repo_file) and repo_file.path not in also_read:
             continue
+        facts = files.text_facts.get(repo_file.path)
+        if isinstance(facts, PythonTextFacts):  # scanned when it was parsed, then forgotten
+            evidence.files_scanned_for_secrets += 1
+            evidence.secrets.extend(facts.secrets)
+            continue
         text = files.read_text(repo_file.path)
         if text is None:
             continue
         evidence.files_scanned_for_secrets += 1
-        lowered = text.lower()
-        if not any(trigger in lowered for trigger in _TRIGGERS) and not _GITHUB_TRIGGER.search(text):
-            continue
-        evidence.secrets.extend(scan_text(repo_file.path, text)[:_MAX_FINDINGS_PER_FILE])
+        evidence.secrets.extend(secrets_in(repo_file.path, text))
+
+
+def secrets_in(path: str, text: str) -> list[SecretFinding]:
+    """What the scan reports for the file *path* holding *text* (at most 20 findings)."""
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS) and not _GITHUB_TRIGGER.search(text):
+        return []
+    return scan_text(path, text)[:_MAX_FINDINGS_PER_FILE]
 
 
 def scan_text(path: str, text: str) -> list[SecretFinding]:

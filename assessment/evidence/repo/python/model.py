@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,7 +16,7 @@ from mlops_ladder.assessment.evidence.common import Location
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a large repository has a million calls: no __dict__ each
 class Call:
     """A call in the code. `name` is resolved through imports where possible:
     `import mlflow as mf; mf.log_metric()` -> "mlflow.log_metric";
@@ -34,6 +37,39 @@ class Call:
 
     def endswith(self, suffix: str) -> bool:
         return self.name == suffix or self.name.endswith("." + suffix)
+
+    def __reduce__(self) -> tuple[Callable[..., Call], tuple[object, ...]]:
+        # A parse worker's calls are rebuilt with make_call: sharing their parts with this process's.
+        return make_call, (self.name, self.line, self.keywords, self.string_args, self.string_keywords)
+
+
+# A large repository has a million calls (a copy of site-packages: 1.06 million) but few distinct
+# names, line numbers, keyword sets and literal arguments: make_call() gives each call the shared
+# copy of each part instead of its own (most calls have no keywords at all: one empty frozenset).
+# sys.intern keeps a string only while something refers to it.
+_intern = sys.intern
+NO_KEYWORDS: frozenset[str] = frozenset()
+_KEYWORD_SETS: dict[frozenset[str], frozenset[str]] = {}
+_LINES: dict[int, int] = {}
+
+
+def make_call(
+    name: str,
+    line: int,
+    keywords: frozenset[str] = NO_KEYWORDS,
+    string_args: tuple[str, ...] = (),
+    string_keywords: tuple[tuple[str, str], ...] = (),
+) -> Call:
+    """Call(...) with its parts shared with the other calls' equal parts (saves memory, not time)."""
+    if keywords:
+        keywords = _KEYWORD_SETS.setdefault(keywords, keywords)
+    else:
+        keywords = NO_KEYWORDS
+    if string_args:
+        string_args = tuple([_intern(arg) for arg in string_args])
+    if string_keywords:
+        string_keywords = tuple([(_intern(key), _intern(value)) for key, value in string_keywords])
+    return Call(_intern(name), _LINES.setdefault(line, line), keywords, string_args, string_keywords)
 
 
 @dataclass(frozen=True, order=True)
@@ -136,12 +172,18 @@ class PythonEvidence:
     def calls_ending(self, *suffixes: str, include_tests: bool = True) -> list[tuple[PythonModule, Call]]:
         """(module, call) for every call whose name ends with one of *suffixes* (as Call.endswith),
         in module order and then call order, each call once; test modules only with *include_tests*."""
-        by_last = self._index().calls_by_last
+        index = self._index()
+        (by_last, starts), modules = index.call_index, index.modules
         found: dict[int, tuple[PythonModule, Call]] = {}
         for suffix in suffixes:
             # a name that ends with the suffix has the suffix's last dotted segment as its own
-            for order, module, call in by_last.get(suffix.rpartition(".")[2], ()):
-                if order not in found and (include_tests or not module.is_test) and call.endswith(suffix):
+            for order in by_last.get(suffix.rpartition(".")[2], ()):
+                if order in found:
+                    continue
+                position = bisect_right(starts, order) - 1
+                module = modules[position]
+                call = module.calls[order - starts[position]]
+                if (include_tests or not module.is_test) and call.endswith(suffix):
                     found[order] = (module, call)
         return [found[order] for order in sorted(found)]
 
@@ -152,7 +194,7 @@ class PythonEvidence:
 
     def call_last_names(self) -> frozenset[str]:
         """The last dotted segment of every call's name ("log_metric" of "mlflow.log_metric")."""
-        return frozenset(self._index().calls_by_last)
+        return frozenset(self._index().call_index[0])
 
     def module_named(self, name: str) -> PythonModule | None:
         """The module whose guessed dotted name is exactly *name* (the last one when several are)."""
@@ -199,21 +241,23 @@ class _ModuleLookups:
         return [m for m in self.modules if m.is_test]
 
     @cached_property
-    def calls_by_last(self) -> dict[str, list[tuple[int, PythonModule, Call]]]:
-        """Last dotted segment of a call's name -> (position over all calls, module, call)."""
-        by_last: dict[str, list[tuple[int, PythonModule, Call]]] = {}
+    def call_index(self) -> tuple[dict[str, array[int]], array[int]]:
+        """Last dotted segment of a call's name -> the positions of its calls over all calls, in
+        order; and the position of each module's first call. Positions in arrays, not a tuple per
+        call: a large repository has a million calls (a copy of site-packages: 120 MiB of tuples)."""
+        by_last: dict[str, array[int]] = {}
+        starts = array("I")
         order = 0
         for module in self.modules:
+            starts.append(order)
             for call in module.calls:
-                entry = (order, module, call)
                 last = call.name.rpartition(".")[2]
                 bucket = by_last.get(last)
                 if bucket is None:
-                    by_last[last] = [entry]
-                else:
-                    bucket.append(entry)
+                    bucket = by_last[last] = array("I")
+                bucket.append(order)
                 order += 1
-        return by_last
+        return by_last, starts
 
     @cached_property
     def by_module_name(self) -> dict[str, PythonModule]:

@@ -14,20 +14,24 @@ import time
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.evidence.common import Note
-from mlops_ladder.assessment.evidence.repo.files import RepoFile, RepoFiles
+from mlops_ladder.assessment.evidence.repo.files import FORGOTTEN, RepoFile, RepoFiles
+from mlops_ladder.assessment.evidence.repo.project.text_facts import python_text_facts
 from mlops_ladder.assessment.evidence.repo.python.parse import Parsed, parse_module, read_and_parse
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from mlops_ladder.assessment.evidence.repo.project.model import PythonTextFacts
 
 # Parsing dominates the scan of a large repository (ast.parse alone is ~80 us for a small file),
 # so from PARALLEL_MIN_FILES files on, forked workers read and parse runs ("chunks") of the files.
 # start_parsing() forks them right after the listing, so they work while this process collects
 # the CI, IaC and Azure ML facts; collect() then takes the last chunks no worker has started
 # (work stealing: the split balances itself whatever else this process had to do) and adopts
-# the workers' results in file order. A worker returns, per file, the text it read, the notes
-# it made and the compact facts (Parsed, no syntax tree), so the evidence, the notes and the
-# text cache are the same as a serial scan's. Anything going wrong with a worker (no fork, a
+# the workers' results in file order. A worker returns, per file, whether it could read it, the
+# notes it made, the compact facts (Parsed, no syntax tree) and the project facts of the text (not
+# the text: parsed files are forgotten, here as in a serial scan), so the evidence, the notes and
+# the read cache are the same as a serial scan's. Anything going wrong with a worker (no fork, a
 # crash, a pickling error) falls back to parsing its files here. Fork only: workers inherit
 # the listing instead of receiving it.
 
@@ -40,8 +44,10 @@ _CHUNKS_PER_PROCESS = 24  # small enough to balance the work, large enough to ke
 _HAND_OUT_SECONDS = 1.0  # longest wait for the pool to give the workers their first chunks
 _worker_files: RepoFiles | None = None  # a worker's (forked) copy of the listing
 
-# Per file: the text read (None: not readable), the notes of the read, the notes of the parse, facts.
-_FileResult = tuple[str | None, list[Note], list[Note], "Parsed | None"]
+# Per file: whether it was readable, the notes of the read, the notes of the parse, the facts and the
+# project facts of its text. Not the text: it is forgotten once parsed (parse.read_and_parse), so
+# sending it back would only cost pickling and memory.
+_FileResult = tuple[bool, list[Note], list[Note], "Parsed | None", "PythonTextFacts | None"]
 
 
 def start_parsing(files: RepoFiles, *, processes: int | None = None) -> ParseJob | None:
@@ -129,11 +135,15 @@ class ParseJob:
                 if results is None:  # the worker failed: parse its files here, in order
                     parsed.extend(read_and_parse(self.files, path) for path in chunk)
                     continue
-                for path, (text, read_notes, parse_notes, facts) in zip(chunk, results, strict=True):
-                    if here:  # already cached here; the notes were kept aside
+                for path, (readable, read_notes, parse_notes, facts, text_facts) in zip(
+                    chunk, results, strict=True
+                ):
+                    if here:  # already read and forgotten here; the notes were kept aside
                         self.files.notes.extend(read_notes)
                     else:
-                        self.files.adopt_read(path, text, read_notes)
+                        self.files.adopt_read(path, FORGOTTEN if readable else None, read_notes)
+                        if text_facts is not None:
+                            self.files.text_facts[path] = text_facts
                     self.files.notes.extend(parse_notes)
                     parsed.append(facts)
             return parsed
@@ -183,6 +193,12 @@ def _parse_chunk(paths: list[str], files: RepoFiles | None = None) -> list[_File
         first_note = len(files.notes)
         text = files.read_text(path)
         read_end = len(files.notes)
-        facts = None if text is None else parse_module(files, path, text)
-        results.append((text, files.notes[first_note:read_end], files.notes[read_end:], facts))
+        facts = text_facts = None
+        if text is not None:
+            facts = parse_module(files, path, text)
+            text_facts = files.text_facts[path] = python_text_facts(path, text)
+            files.forget_text(path)
+            del text
+        read_notes, parse_notes = files.notes[first_note:read_end], files.notes[read_end:]
+        results.append((text_facts is not None, read_notes, parse_notes, facts, text_facts))
     return results

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
+from mlops_ladder.assessment.evidence.repo.project.text_facts import python_text_facts
 from mlops_ladder.assessment.evidence.repo.python.data_sources import data_sources
 from mlops_ladder.assessment.evidence.repo.python.fstrings import parse_python
 from mlops_ladder.assessment.evidence.repo.python.gates.analysis import analyse
@@ -54,8 +55,15 @@ class Parsed:
 
 
 def read_and_parse(files: RepoFiles, path: str) -> Parsed | None:
+    """Read and parse *path*; take the project facts of its text and forget the text (see
+    project/text_facts.py): nothing after this needs the whole source of every module."""
     text = files.read_text(path)
-    return None if text is None else parse_module(files, path, text)
+    if text is None:
+        return None
+    parsed = parse_module(files, path, text)
+    files.text_facts[path] = python_text_facts(path, text)
+    files.forget_text(path)
+    return parsed
 
 
 def parse_module(files: RepoFiles, path: str, text: str, registry_via: str | None = None) -> Parsed | None:

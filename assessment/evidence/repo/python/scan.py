@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from mlops_ladder.assessment.evidence.repo.python.model import Call
+from mlops_ladder.assessment.evidence.repo.python.model import NO_KEYWORDS, Call, make_call
 
 _MAX_STRING_ARG = 500
 _PY_FILE = re.compile(r"[\w./\\-]*\w\.py\b")
@@ -156,19 +156,19 @@ class ModuleScan:
             if dotted is None:
                 continue
             strings, keyword_strings = _string_args(node)
-            call = Call(
-                name=self.resolve(*dotted),
-                line=node.lineno,
-                keywords=frozenset(k.arg for k in node.keywords if k.arg),
-                string_args=strings,
-                string_keywords=keyword_strings,
+            call = make_call(
+                self.resolve(*dotted),
+                node.lineno,
+                frozenset([k.arg for k in node.keywords if k.arg]) if node.keywords else NO_KEYWORDS,
+                strings,
+                keyword_strings,
             )
             calls.append(call)
             resolved[id(node)] = call
         for decorator in self.decorators:
             dotted = _dotted(decorator)
             if dotted is not None:
-                calls.append(Call(name=self.resolve(*dotted), line=decorator.lineno))
+                calls.append(make_call(self.resolve(*dotted), decorator.lineno))
         return calls, resolved
 
 

@@ -10,11 +10,12 @@ substitution stays as written: its output is only known at run time.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from mlops_ladder.assessment.evidence.repo.ci.commands.split import split_commands
+from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import find_substitutions
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import (
     REPO_ROOT,
@@ -67,13 +68,22 @@ def expand_word(word: str, state: ShellState, files: RepoFiles) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _split(inner: str, windows: bool) -> list[Command]:
+    # The same substitutions come back in every step that sources the same helpers: split once
+    # (the commands are only read).
+    return split_commands(inner, windows=windows)
+
+
 def _evaluate(inner: str, state: ShellState, files: RepoFiles) -> str | None:
     """What `$(inner)` prints, when it is a path idiom; else None."""
     cwd, output = state.cwd, None
-    for command in split_commands(inner, windows=state.windows):
+    for command in _split(inner, state.windows):
         if command.loop is not None or command.array is not None:
             return None
-        words = [expand_word(word, state.copy(cwd=cwd), files) for word in command.words]
+        # expand_word only reads the state: a copy only to run in the folder a `cd` changed to
+        here = state if cwd == state.cwd else state.copy(cwd=cwd)
+        words = [expand_word(word, here, files) for word in command.words]
         name, args = (words[0], words[1:]) if words else ("", [])
         operands = [arg for arg in args if not arg.startswith("-")]
         if name == "cd":

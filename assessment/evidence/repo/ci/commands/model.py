@@ -54,7 +54,7 @@ class ShellState:
     def copy(self, **changes: object) -> ShellState:
         arrays = {name: list(values) for name, values in self.arrays.items()}
         state = ShellState(
-            self.cwd, dict(self.env), self.windows, list(self.dirs), arrays, self.template_spec
+            self.cwd, self.env.copy(), self.windows, list(self.dirs), arrays, self.template_spec
         )
         for name, value in changes.items():
             setattr(state, name, value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, platforms, python, scoring, shell
+from mlops_ladder.assessment.evidence.repo.ci.commands import az, iac, memo, platforms, python, scoring, shell
 from mlops_ladder.assessment.evidence.repo.ci.commands.expansion import expand_words
 from mlops_ladder.assessment.evidence.repo.ci.commands.metrics import metric_check_line
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, Found, Scan, ShellState
@@ -39,13 +39,26 @@ class ScriptReader:
         # Scripts that many workflows (or other scripts) run are split into commands once:
         # splitting is pure, while what the commands do depends on the caller's state.
         self._commands: dict[tuple[str, bool], list[Command]] = {}
+        # What a scan finds depends only on the script and the state it starts in (and on the
+        # repository's files, which do not change): a step script many workflows share (355
+        # workflows of azureml-examples run the same few) is read once per distinct start, and so
+        # is a script file many scripts run or source (memo.py: its readings by key).
+        self._scans: dict[tuple[object, ...], Scan] = {}
+        self._file_readings: dict[tuple[object, ...], list[memo.FileReading]] = {}
 
     def scan(
         self, script: str, *, cwd: str = "", env: Mapping[str, str] | None = None, shell: str = "bash"
     ) -> Scan:
-        scan = Scan()
-        windows = program(shell.split()[0] if shell.strip() else "bash") in _WINDOWS_SHELLS
-        self.read_script(script, ShellState(cwd, dict(env or {}), windows), scan, depth=0, at_line=None)
+        """What the commands of *script* do. Callers read the Scan and must not change it: the same
+        one is returned for the same script, folder, variables and shell."""
+        key = _key(script, cwd, shell, env or {})
+        scan = self._scans.get(key) if key is not None else None
+        if scan is None:
+            scan = Scan()
+            windows = program(shell.split()[0] if shell.strip() else "bash") in _WINDOWS_SHELLS
+            self.read_script(script, ShellState(cwd, dict(env or {}), windows), scan, depth=0, at_line=None)
+            if key is not None:
+                self._scans[key] = scan
         return scan
 
     def scan_file(self, path: str, *, cwd: str = "", env: Mapping[str, str] | None = None) -> Scan:
@@ -78,6 +91,30 @@ class ScriptReader:
         if check is not None:  # the script checks a model's metric and fails the run on it
             text = shorten(script.splitlines()[check].split())
             scan.actions.append(Found(ActionKind.ASSERT_METRICS, text, check if at_line is None else at_line))
+
+    def read_file_script(
+        self, path: str, script: str, state: ShellState, scan: Scan, depth: int, line: int
+    ) -> None:
+        """read_script() for the text *script* of the script file *path*, run from *line*
+        (shell.read_script_file): read once per distinct start (memo.py), replayed after that;
+        *state* is left as the script leaves it (`source` shares the caller's state)."""
+        key = memo.state_key(path, depth, state)
+        if key is None:
+            self.read_script(script, state, scan, depth, line)
+            return
+        readings = self._file_readings.setdefault(key, [])
+        for reading in readings:
+            if reading.matches(state.env):
+                reading.apply(state, scan, line)
+                return
+        outer = state.env
+        state.env = tracked = memo.TrackedEnv(outer, {}, set())
+        found = Scan()
+        self.read_script(script, state, found, depth, line)
+        state.env = outer
+        reading = memo.FileReading(outer, tracked, found, line, state)
+        readings.append(reading)
+        reading.apply(state, scan, line)
 
     def _command(self, command: Command, state: ShellState, scan: Scan, depth: int, line: int) -> None:
         for group in command.substitutions:  # `$(...)` runs first, in a subshell
@@ -186,6 +223,15 @@ class ScriptReader:
             scoring.read_http_client(args, add)
         elif name == "connect-azaccount":
             az.read_connect_azaccount(args, scan, line)
+
+
+def _key(script: str, cwd: str, shell: str, env: Mapping[str, str]) -> tuple[object, ...] | None:
+    try:
+        key = (script, cwd, shell, frozenset(env.items()))
+        hash(key)
+    except TypeError:  # a value that is not hashable (a list from YAML): not memoised
+        return None
+    return key
 
 
 def _leading_assignments(words: list[str]) -> int:

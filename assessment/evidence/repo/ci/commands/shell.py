@@ -10,6 +10,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from mlops_ladder.assessment.evidence.repo.ci.commands.memo import all_variables
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import Scan, ShellState
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import anchored, is_unresolved, resolve_path
 
@@ -66,7 +67,7 @@ def read_script_file(
         state.env.update({str(number): value for number, value in enumerate(args, start=1)})
         if args:
             state.env["@"] = " ".join(args)
-        reader.read_script(text, state, scan, depth + 1, line)
+        reader.read_file_script(path, text, state, scan, depth + 1, line)
 
 
 def read_make(
@@ -86,7 +87,8 @@ def read_make(
     for target in makefile.expand(targets or makefile.first[:1]):
         for recipe in makefile.recipes.get(target, []):
             # Each recipe line runs in its own shell, in the Makefile's folder.
-            recipe_state = ShellState(posixpath.dirname(path), {**state.env, **makefile.variables}, False)
+            variables = {**all_variables(state.env), **makefile.variables}
+            recipe_state = ShellState(posixpath.dirname(path), variables, False)
             reader.read_script(recipe, recipe_state, scan, depth + 1, line)
 
 

@@ -11,6 +11,7 @@ operators (their parentheses are not a subshell).
 
 from __future__ import annotations
 
+import functools
 import re
 
 _MACRO = re.compile(r"\s*[A-Za-z_][\w.-]*\s*")  # $(name): an Azure DevOps macro, not a command
@@ -18,9 +19,16 @@ _ARRAY_START = re.compile(r"(?:^|[\s;&|])[A-Za-z_]\w*\+?=$")
 MAX_JOINED_LINES = 50  # a `$(` or `=(` left open joins at most this many following lines
 
 
-def find_substitutions(text: str, *, backticks: bool = True) -> list[tuple[int, int, str]]:
+def find_substitutions(text: str, *, backticks: bool = True) -> tuple[tuple[int, int, str], ...]:
     """(start, end, inner text) of each outermost command substitution of *text*, outside single
     quotes and comments; an unclosed one is left out."""
+    return _substitutions(text, backticks)
+
+
+# Pure, on words and lines that helper scripts repeat many times (every reading of a sourced helper
+# expands the same words again): each distinct text is scanned once, character by character.
+@functools.lru_cache(maxsize=8192)
+def _substitutions(text: str, backticks: bool) -> tuple[tuple[int, int, str], ...]:
     found: list[tuple[int, int, str]] = []
     index, size, quote = 0, len(text), None
     while index < size:
@@ -50,7 +58,7 @@ def find_substitutions(text: str, *, backticks: bool = True) -> list[tuple[int, 
         elif quote is None and char == "#" and (index == 0 or text[index - 1].isspace()):
             break  # a comment
         index += 1
-    return found
+    return tuple(found)
 
 
 def closing_paren(text: str, index: int) -> int:

@@ -37,11 +37,16 @@ def model_folder(files: Path) -> Path:
     return found[0] if found else files
 
 
+# Files MLflow adds when it downloads a model through a models:/ URI (MLflow 3.15 writes
+# registered_model_meta): metadata of the download, not bytes of the model.
+DOWNLOAD_METADATA = frozenset({"registered_model_meta"})
+
+
 def folder_digest(files: Path) -> str:
     root = model_folder(files)
     lines = sorted(
         f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(root).as_posix()}"
-        for path in root.rglob("*") if path.is_file()
+        for path in root.rglob("*") if path.is_file() and path.name not in DOWNLOAD_METADATA
     )
     if not lines:
         raise ValueError(f"no model file below {files}")
