@@ -28,7 +28,14 @@ from tests.conftest import git, make_repo
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "credit-risk"
 HANDWRITTEN = ROOT / "tests" / "fixtures" / "handwritten"
-SARIF_SCHEMA = json.loads((ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+SARIF_SCHEMA_PATH = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def sarif_schema() -> dict:
+    """Read when a test validates, so a checkout without ../shared/ fails per test, not at import."""
+    return json.loads(SARIF_SCHEMA_PATH.read_text())
+
+
 REPORT_SCHEMA = json.loads(SCHEMA_PATH.read_text())
 CALIBRATION = ROOT.parent / "shared" / "calibration"
 VOID = {"meta", "br", "hr", "img", "input", "link", "rect", "col", "area", "base", "source", "wbr"}
@@ -86,7 +93,7 @@ def check_all_formats(report) -> dict[str, str]:
     jsonschema.validate(data, REPORT_SCHEMA)
     assert report_from_dict(data).to_dict() == data  # the JSON reads back into the same report
     sarif = json.loads(out["sarif"])
-    jsonschema.validate(sarif, SARIF_SCHEMA)
+    jsonschema.validate(sarif, sarif_schema())
     assert sarif["runs"][0]["tool"]["driver"]["name"] == "mlops-ladder"
     check_html(out["html"])
     assert out["markdown"].startswith("<!-- mlops-ladder report -->")
@@ -155,7 +162,7 @@ def test_sarif_without_a_readme_leaves_unlocated_failures_out_of_the_results(tmp
     (root / "notebook.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     report = assess(root)
     sarif = json.loads(render(report, "sarif"))
-    jsonschema.validate(sarif, SARIF_SCHEMA)
+    jsonschema.validate(sarif, sarif_schema())
     run_ = sarif["runs"][0]
     assert all(r["locations"] for r in run_["results"])
     failed = {f.criterion.id for f in report.findings if f.outcome == Outcome.FAIL}
