@@ -23,7 +23,7 @@ LevelOption = Annotated[
         "--level",
         "-l",
         metavar="N",
-        help="Maturity level to scaffold: 1, 2 or 3 (4 and 5 have no templates yet).",
+        help="Maturity level to scaffold, 1-5.",
     ),
 ]
 DefaultsOption = Annotated[
@@ -44,7 +44,7 @@ def new(
     answers: AnswersOption = None,
     no_git: NoGitOption = False,
 ) -> int:
-    """Create a new Azure ML project at a maturity level (1-3), ready to push."""
+    """Create a new Azure ML project at a maturity level (1-5), ready to push."""
     from mlops_ladder.generator.answers_file import parse_data_options, read_answers_file
     from mlops_ladder.generator.new import check_destination, check_level, new_project
     from mlops_ladder.generator.questions import complete

@@ -23,7 +23,7 @@ ToOption = Annotated[
     typer.Option(
         "--to",
         metavar="N",
-        help="Target level, 1-3 (default: the next one; levels 4 and 5 have no templates yet).",
+        help="Target level, 1-5 (default: the next one).",
         show_default=False,
     ),
 ]
