@@ -180,7 +180,8 @@ def test_anonymous_environments_made_by_job_submissions_are_not_registered_asset
     anonymous = item("environments", "CliV2AnonymousEnvironment", {"systemData": by("Application")})
     registered = item("components", "train", {"systemData": by("User", "bob@contoso.com")})
     result = assets_are_registered_by_automation(live(anonymous, registered))
-    assert result.outcome == Outcome.FAIL and "bob@contoso.com" in result.found
+    assert result.outcome == Outcome.FAIL and "created by a user" in result.found
+    assert "bob@contoso.com" not in result.found  # personal data stays out of reports
 
 
 def test_a_monitor_last_changed_by_ci_is_automation() -> None:
@@ -190,3 +191,16 @@ def test_a_monitor_last_changed_by_ci_is_automation() -> None:
     }
     result = monitor_is_created_by_automation(live(item("schedules", "drift", body)))
     assert result.outcome == Outcome.PASS and "last changed by a service principal (ci)" in result.found
+
+
+def test_a_persons_sign_in_name_never_reaches_a_finding() -> None:
+    """A user's createdBy is personal data: findings say "a user", applications keep their id."""
+    person = job("j1", maker="User")
+    person.body["systemData"] = by("User", who="jane.doe@contoso.com")
+    result = training_is_submitted_by_automation(live(person))
+    text = " ".join([result.found, *(e.detail for e in result.evidence)])
+    assert result.outcome == Outcome.FAIL and "by a user" in text
+    assert "jane.doe" not in text
+    ci = job("j2", maker="Application")
+    ci.body["systemData"] = by("Application", who="5b1d8f0e-app")
+    assert "5b1d8f0e-app" in training_is_submitted_by_automation(live(ci)).found

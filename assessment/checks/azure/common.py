@@ -6,6 +6,7 @@ Who made an item: ARM stamps every resource with `systemData.createdByType` (and
 `lastModifiedByType`): `User` (a person signed in), `Application` (a service principal, as CI signs
 in), `ManagedIdentity` (a pipeline agent, a function, a schedule running as an identity) or `Key`.
 A service principal or a managed identity is automation; a user is a person at a keyboard.
+A user's sign-in name (`createdBy`) is never copied into findings: it is personal data.
 """
 
 from __future__ import annotations
@@ -59,13 +60,16 @@ def maker(resource: Resource, *, modified: bool = True) -> Maker:
         kind = _first(resource, f"systemData.{kind_key}")
         who = _first(resource, f"systemData.{who_key}")
         when = str(_first(resource, f"systemData.{when_key}") or "")[:10]
-        detail = f"{verb} by {{}}{f' ({who})' if who else ''}{f' on {when}' if when else ''}"
+        on = f" on {when}" if when else ""
         if isinstance(kind, str) and kind.lower() in _AUTOMATION:
-            return Maker(True, detail.format(_AUTOMATION[kind.lower()]))
+            return Maker(True, f"{verb} by {_AUTOMATION[kind.lower()]}{f' ({who})' if who else ''}{on}")
         if isinstance(kind, str) and kind.lower() == "user":
-            people.append(detail.format("a user"))
-        elif kind is not None:
-            unknown_kinds.append(detail.format(f"a {kind} credential"))
+            # A person's sign-in name is personal data: reports are shared and kept, so say only
+            # that a person did it (the automation ids above are applications, not people).
+            people.append(f"{verb} by a user{on}")
+            continue
+        if kind is not None:
+            unknown_kinds.append(f"{verb} by a {kind} credential{f' ({who})' if who else ''}{on}")
     if people and not unknown_kinds:
         return Maker(False, " and ".join(dict.fromkeys(people)))
     return Maker(None, " and ".join(unknown_kinds + people) or "no systemData: who made it is not recorded")

@@ -1,7 +1,9 @@
 """No secret leaves a body the scan read: keys, passwords, connection strings, SAS signatures and
 credentials are removed from every resource before it is kept (and so before any snapshot is
 written). The scan never calls listKeys/listSecrets either; this guards what GETs may echo
-(an App Insights connection string, a datastore's credentials, a compute's admin password)."""
+(an App Insights connection string, a datastore's credentials, a compute's admin password).
+A person's sign-in name in `systemData` (createdBy / lastModifiedBy of a User) is personal data that
+no check needs (they read only who *kind* of principal acted): it is masked the same way."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ _CONNECTION = re.compile(
     r"(AccountKey|SharedAccessKey|InstrumentationKey|Password|Pwd)=[^;\s\"']+", re.IGNORECASE
 )
 REDACTED = "[redacted]"
+PERSON = "[a user]"
+_PERSON_STAMPS = (("createdBy", "createdByType"), ("lastModifiedBy", "lastModifiedByType"))
 
 
 def redact(value: Any) -> Any:
@@ -47,6 +51,9 @@ def redact(value: Any) -> Any:
             if name not in _KEEP and _SECRET_NAMES.search(name):
                 continue
             out[key] = redact(item)
+        for who, kind in _PERSON_STAMPS:
+            if who in out and str(out.get(kind, "")).lower() == "user":
+                out[who] = PERSON
         return out
     if isinstance(value, list):
         return [redact(item) for item in value]
