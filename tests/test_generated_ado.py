@@ -36,6 +36,9 @@ ADO = {"ci_system": "azure-devops"}
 ADO_VARIANTS = {
     "ado-level1": (1, {**ADO}),
     "ado-level1-single-env": (1, {**ADO, "environments": ["dev"]}),
+    "ado-level2": (2, {**ADO, "environments": ["dev", "prod"], "project_name": "fraud"}),
+    "ado-level3-online": (3, {**ADO, "deployment_kind": "online"}),
+    "ado-level3-batch": (3, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
