@@ -16,6 +16,7 @@ import yaml
 
 from mlops_ladder.errors import LadderError
 from mlops_ladder.generator.project_state import ADOPTED_KEY, PACKAGE_DIR_KEY, USER_FILES_KEY
+from mlops_ladder.generator.questions import OMITTED_AT_DEFAULT
 
 # Files that can sit beside the templates but are never template files: bytecode that pip writes when
 # it installs the wheel (it compiles every .py, template sources included), and editor and OS litter.
@@ -86,7 +87,11 @@ def stamp_answers(
     data = {
         "_commit": version,
         "_src_path": f"mlops-ladder:{layer_id}",
-        **{k: v for k, v in data.items() if k not in ("_commit", "_src_path")},
+        **{
+            k: v
+            for k, v in data.items()
+            if k not in ("_commit", "_src_path") and not (k in OMITTED_AT_DEFAULT and OMITTED_AT_DEFAULT[k] == v)
+        },
     }
     kept = sorted(set(user_files))
     if kept:
