@@ -399,8 +399,8 @@ def validate(answers: Mapping[str, Any]) -> None:
         )
     if answers["data_pipeline"] != "none" and answers["level"] < DATA_PIPELINE_MIN_LEVEL:
         raise BadInputError(
-            f"data_pipeline {answers['data_pipeline']!r} needs level {DATA_PIPELINE_MIN_LEVEL} or higher: the "
-            f"data pipeline feeds the training pipeline of level {DATA_PIPELINE_MIN_LEVEL}, and level "
+            f"data_pipeline {answers['data_pipeline']!r} needs level {DATA_PIPELINE_MIN_LEVEL} or higher: "
+            f"the data pipeline feeds the training pipeline of level {DATA_PIPELINE_MIN_LEVEL}, and level "
             f"{answers['level']} has none",
             hint=f"choose --level {DATA_PIPELINE_MIN_LEVEL} or higher, or leave data_pipeline at none",
         )

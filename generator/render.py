@@ -90,7 +90,7 @@ def stamp_answers(
         **{
             k: v
             for k, v in data.items()
-            if k not in ("_commit", "_src_path") and not (k in OMITTED_AT_DEFAULT and OMITTED_AT_DEFAULT[k] == v)
+            if k not in ("_commit", "_src_path") and not _omitted(k, v)
         },
     }
     kept = sorted(set(user_files))
@@ -101,6 +101,11 @@ def stamp_answers(
     if package_dir:
         data[PACKAGE_DIR_KEY] = package_dir
     return (header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)).encode("utf-8")
+
+
+def _omitted(key: str, value: Any) -> bool:
+    """An answer left out of answers files (questions.OMITTED_AT_DEFAULT)."""
+    return key in OMITTED_AT_DEFAULT and value == OMITTED_AT_DEFAULT[key]
 
 
 def remap_package_path(path: str, package: str, package_dir: str) -> str:

@@ -6,7 +6,6 @@ answer the generator accepts gives names within them."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 

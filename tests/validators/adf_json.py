@@ -72,14 +72,17 @@ def check_folder(root: Path, types_root: Path = TYPES_ROOT) -> list[AdfProblem]:
     for folder, path, body in found:
         where = str(path.relative_to(root))
         if body.get("name") != path.stem:
-            problems.append(AdfProblem(where, f"name {body.get('name')!r} is not the file name {path.stem!r}"))
+            problems.append(AdfProblem(where, f"name {body.get('name')!r} is not the file name {path.stem}"))
         bicep = to_bicep(FOLDERS[folder], body)
-        problems += [AdfProblem(where, f"{p.code} {p.message}") for p in check_bicep_text(bicep, where, types_root)]
+        typed = check_bicep_text(bicep, where, types_root)
+        problems += [AdfProblem(where, f"{p.code} {p.message}") for p in typed]
         for kind, name in references(body):
             if (REFERENCE_FOLDERS[kind], name) not in names:
-                problems.append(AdfProblem(where, f"{kind} {name!r}: no {REFERENCE_FOLDERS[kind]}/{name}.json"))
+                missing = f"{REFERENCE_FOLDERS[kind]}/{name}.json"
+                problems.append(AdfProblem(where, f"{kind} {name!r}: no {missing}"))
         if folder == "pipeline":
-            problems += [AdfProblem(where, m) for m in _activity_problems(body["properties"].get("activities", []))]
+            activities = body["properties"].get("activities", [])
+            problems += [AdfProblem(where, message) for message in _activity_problems(activities)]
     return problems
 
 
@@ -101,7 +104,8 @@ def _activity_problems(activities: list[dict[str, Any]]) -> Iterator[str]:
     for activity in activities:
         for dependency in activity.get("dependsOn", []):
             if dependency.get("activity") not in names:
-                yield f"activity {activity.get('name')!r} depends on {dependency.get('activity')!r}, not in its list"
+                name, needed = activity.get("name"), dependency.get("activity")
+                yield f"activity {name!r} depends on {needed!r}, not in its list"
         properties = activity.get("typeProperties", {})
         for key in ("ifTrueActivities", "ifFalseActivities", "activities"):
             yield from _activity_problems(properties.get(key, []))
