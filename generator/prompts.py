@@ -14,7 +14,12 @@ def ask_missing(given: Mapping[str, Any], level: int) -> dict[str, Any]:
 
     answers: dict[str, Any] = dict(given)
     for q in QUESTIONS:
-        if q.name in given or not q.ask or (q.name == "deployment_kind" and level < 3):
+        if (
+            q.name in given
+            or not q.ask
+            or (q.name == "deployment_kind" and level < 3)
+            or (q.name == "data_pipeline" and level < 2)
+        ):
             continue
         default = default_for(q.name, answers)
         value = _ask_one(questionary, q, default)

@@ -63,6 +63,13 @@ CI_SYSTEMS = ("github", "azure-devops")
 # The highest level whose layers have Azure DevOps pipelines: a higher level would render a project
 # without its monitoring or platform pipelines, so it is refused (raise it when those layers have them).
 AZURE_DEVOPS_MAX_LEVEL = 3
+# The data pipeline layer: none, or Azure Data Factory (files of the level-2 layer; docs/data-pipeline.md).
+DATA_PIPELINES = ("none", "adf")
+DATA_PIPELINE_MIN_LEVEL = 2
+# Options added after projects were generated: at their default they are left out of the answers files,
+# so that a project that does not use them is byte for byte what it was before the option existed
+# (a missing answer reads as the default).
+OMITTED_AT_DEFAULT = {"data_pipeline": "none"}
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,14 @@ QUESTIONS: tuple[Question, ...] = (
         choices=DEPLOYMENT_KINDS,
         validate=_choice(DEPLOYMENT_KINDS),
     ),
+    Question(
+        "data_pipeline",
+        "Data pipeline (Azure Data Factory: raw -> validated -> curated data)",
+        "none",
+        kind="choice",
+        choices=DATA_PIPELINES,
+        validate=_choice(DATA_PIPELINES),
+    ),
     Question("model_name", "Registered model name", None, validate=_model_name),
     Question("compute_size", "Training cluster VM size", "Standard_DS3_v2", validate=_vm_size),
     Question("compute_max_nodes", "Training cluster maximum nodes", 2, kind="int", validate=_max_nodes),
@@ -385,6 +400,19 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"{answers['environments']} is given",
             hint="give at least two environments, e.g. --data environments=dev,prod",
         )
+    if answers["data_pipeline"] != "none" and answers["level"] < DATA_PIPELINE_MIN_LEVEL:
+        raise BadInputError(
+            f"data_pipeline {answers['data_pipeline']!r} needs level {DATA_PIPELINE_MIN_LEVEL} or higher: "
+            f"the data pipeline feeds the training pipeline of level {DATA_PIPELINE_MIN_LEVEL}, and level "
+            f"{answers['level']} has none",
+            hint=f"choose --level {DATA_PIPELINE_MIN_LEVEL} or higher, or leave data_pipeline at none",
+        )
+    if answers["data_pipeline"] != "none" and answers["ci_system"] != "github":
+        raise BadInputError(
+            f"data_pipeline {answers['data_pipeline']!r}: its deployment pipeline exists for GitHub Actions "
+            "only",
+            hint="use ci_system=github with data_pipeline=adf, or leave data_pipeline at none",
+        )
     level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
     if answers["ci_system"] == "azure-devops" and level > top:
         raise BadInputError(
@@ -415,4 +443,6 @@ def derived_names(answers: Mapping[str, Any]) -> list[tuple[str, str, int]]:
             ("online endpoint", f"{project}-{env}-{suffix}", 32),
             ("batch endpoint", f"{project}-b-{env}-{suffix}", 32),
         ]
+        if answers.get("data_pipeline") == "adf":
+            names.append(("data factory", f"adf-{project}-{env}-{suffix}", 63))
     return names

@@ -16,6 +16,7 @@ import yaml
 
 from mlops_ladder.errors import LadderError
 from mlops_ladder.generator.project_state import ADOPTED_KEY, PACKAGE_DIR_KEY, USER_FILES_KEY
+from mlops_ladder.generator.questions import OMITTED_AT_DEFAULT
 
 # Files that can sit beside the templates but are never template files: bytecode that pip writes when
 # it installs the wheel (it compiles every .py, template sources included), and editor and OS litter.
@@ -86,7 +87,11 @@ def stamp_answers(
     data = {
         "_commit": version,
         "_src_path": f"mlops-ladder:{layer_id}",
-        **{k: v for k, v in data.items() if k not in ("_commit", "_src_path")},
+        **{
+            k: v
+            for k, v in data.items()
+            if k not in ("_commit", "_src_path") and not _omitted(k, v)
+        },
     }
     kept = sorted(set(user_files))
     if kept:
@@ -96,6 +101,11 @@ def stamp_answers(
     if package_dir:
         data[PACKAGE_DIR_KEY] = package_dir
     return (header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)).encode("utf-8")
+
+
+def _omitted(key: str, value: Any) -> bool:
+    """An answer left out of answers files (questions.OMITTED_AT_DEFAULT)."""
+    return key in OMITTED_AT_DEFAULT and value == OMITTED_AT_DEFAULT[key]
 
 
 def remap_package_path(path: str, package: str, package_dir: str) -> str:

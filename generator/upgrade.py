@@ -30,7 +30,7 @@ from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
 from mlops_ladder.generator.links import guard_links
 from mlops_ladder.generator.merge import Action
 from mlops_ladder.generator.project_state import applied_layers, dirty_summary, is_git_repo, require_clean_git
-from mlops_ladder.generator.questions import check_given, complete
+from mlops_ladder.generator.questions import OMITTED_AT_DEFAULT, check_given, complete
 from mlops_ladder.generator.render import answers_path, render_files, stamp_answers
 from mlops_ladder.generator.update import NOTES, layer_changes, read_current
 
@@ -82,8 +82,8 @@ def plan_upgrade(
     applied = applied_layers(root)
     current = max([report.level, *(a.level for a in applied)])
     target = current + 1 if to is None else to
-    _check_target(target, current, report.level)
     data = check_given({k: v for k, v in (data or {}).items()}, "--data")
+    _check_target(target, current, report.level, _changed_options(applied, data))
     if applied and not any(a.adopted for a in applied):
         planned = _plan_generated(root, applied, report, repo, target, data, source, git)
     else:
@@ -93,7 +93,16 @@ def plan_upgrade(
     return planned
 
 
-def _check_target(target: int, current: int, assessed: int) -> None:
+def _changed_options(applied: list, data: Mapping[str, Any]) -> list[str]:
+    """The answers *data* changes in a generated project (say data_pipeline=adf): with these, `upgrade`
+    may stay at the current level and re-render its layers (adding the option's files)."""
+    if not applied:
+        return []
+    recorded = applied[-1].answers
+    return sorted(k for k, v in data.items() if recorded.get(k, OMITTED_AT_DEFAULT.get(k)) != v)
+
+
+def _check_target(target: int, current: int, assessed: int, changed: list[str] | None = None) -> None:
     if target > MAX_TEMPLATE_LEVEL:
         where = "--to" if target != current + 1 else f"the next level after {current}"
         raise UsageError(
@@ -102,7 +111,13 @@ def _check_target(target: int, current: int, assessed: int) -> None:
         )
     if target < 1:
         raise UsageError(f"--to {target}: not a target level", hint=f"use --to 1 to {MAX_TEMPLATE_LEVEL}")
-    if target <= current and target <= assessed:
+    if changed and target < current:
+        raise UsageError(
+            f"--to {target}: the project is at level {current}; changing {', '.join(changed)} "
+            "keeps its level",
+            hint=f"use --to {current} (or a higher level)",
+        )
+    if target <= current and target <= assessed and not changed:
         raise BadInputError(
             f"the repository is already at level {assessed}; nothing to add for level {target}",
             hint="`mlops-ladder update` refreshes the layers it has",
@@ -131,7 +146,9 @@ def _plan_generated(root, applied, report, repo, target, data, source, git) -> U
         result.plan.changes.extend(changes)
         result.layers_added.append(lyr.id)
     if git:
-        overrides = {k: v for k, v in answers.items() if k in newest.answers}
+        # Answers the layers recorded, plus those given now (an option a project never set, like
+        # data_pipeline, is not in its answers files but must reach every layer).
+        overrides = {k: v for k, v in answers.items() if k in newest.answers or k in data}
         for existing in applied:
             changes = layer_changes(root, existing, source, overrides)
             if changes:
@@ -274,9 +291,8 @@ def _plan_adopted(
         result.plan.changes.extend(changes)
     if git:
         for existing in applied:
-            changes = layer_changes(
-                root, existing, source, {k: v for k, v in answers.items() if k in existing.answers}
-            )
+            overrides = {k: v for k, v in answers.items() if k in existing.answers or k in data}
+            changes = layer_changes(root, existing, source, overrides)
             if changes:
                 result.layers_updated.append(existing.id)
             result.plan.changes.extend(changes)

@@ -27,7 +27,8 @@ def test_ci_runs_the_readme_commands_as_written() -> None:
     )
     install_and_assess, install_and_test = readme_quick_start()
     assert proc.stdout.splitlines() == [install_and_assess, install_and_test]
-    assert 'pip install -e ".[test]"' in install_and_test and install_and_test.endswith("python -m pytest -q -n auto")
+    assert 'pip install -e ".[test]"' in install_and_test
+    assert install_and_test.endswith("python -m pytest -q -n auto")
     assert "ruff check ." in install_and_test
     assert "pip install ." in install_and_assess and "mlops-ladder assess" in install_and_assess
     # CI gets no step the README does not show: pip is the one Python bundles

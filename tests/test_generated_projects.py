@@ -26,6 +26,7 @@ from mlops_ladder.assessment.api import assess
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
 from tests.conftest import needs_shared
+from tests.validators.adf_json import check_folder as check_data_factory
 from tests.validators.azureml_yaml import load_azureml_yaml
 from tests.validators.bicep_types import TYPES_ROOT, check_bicep_file
 
@@ -40,6 +41,11 @@ VARIANTS = {
     "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # The data pipeline (Azure Data Factory) at every level it applies to.
+    "level2-adf": (2, {"data_pipeline": "adf"}),
+    "level3-adf": (3, {"data_pipeline": "adf", "deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "level4-adf": (4, {"data_pipeline": "adf"}),
+    "level5-adf": (5, {"data_pipeline": "adf"}),
 }
 BIN = Path(sys.executable).parent
 
@@ -79,6 +85,16 @@ def test_bicep_parses_and_matches_published_types(project) -> None:
     assert bicep
     problems = [str(p) for path in bicep for p in check_bicep_file(path, TYPES_ROOT)]
     assert problems == []
+
+
+@needs_shared(TYPES_ROOT / "index.json")
+def test_data_factory_definitions_match_published_types(project) -> None:
+    root, _ = project
+    has_pipeline = (root / "data-factory").is_dir()
+    answers = (root / ".mlops-ladder" / "level-1.answers.yml").read_text()
+    assert has_pipeline == ("data_pipeline: adf" in answers)
+    if has_pipeline:
+        assert [str(p) for p in check_data_factory(root / "data-factory")] == []
 
 
 def test_workflows_validate_and_zizmor_is_clean(project) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from mlops_ladder.assessment.api import assess
 from mlops_ladder.cli.main import run
-from mlops_ladder.errors import BadInputError, ExitCode, RefusedError
+from mlops_ladder.errors import BadInputError, ExitCode, RefusedError, UsageError
 from mlops_ladder.generator.changes import apply
 from mlops_ladder.generator.history import TemplateSource, freeze
 from mlops_ladder.generator.layers import TEMPLATES_DIR
@@ -284,3 +284,30 @@ def test_upgrade_3_4_5_reaches_each_level_and_keeps_every_user_line(tmp_path: Pa
     if kind == "online":
         assert "data_collector:" in (project / "mlops/azureml/deploy/online/blue.yml").read_text()
         assert "collection.collect(" in (project / "src/churn_model_scoring/score.py").read_text()
+
+
+def test_upgrade_adds_the_data_pipeline_to_a_level_2_project_keeping_every_user_line(tmp_path: Path) -> None:
+    root = generate(tmp_path / "p2", 2)
+    train = root / ".github" / "workflows" / "train.yml"
+    train.write_text(train.read_text() + "# the team's own note\n")
+    security = root / "docs" / "security.md"
+    security.write_text(security.read_text().replace("## Identities and their roles", "## Who may do what"))
+    commit_all(root)
+    with pytest.raises(BadInputError, match="already at level 2"):  # nothing asked: nothing to do
+        plan_upgrade(root, 2)
+    with pytest.raises(UsageError, match="changing data_pipeline keeps its level"):
+        plan_upgrade(root, 1, {"data_pipeline": "adf"})
+
+    planned = plan_upgrade(root, 2, {"data_pipeline": "adf"})
+    apply(planned.plan)
+    assert planned.layers_added == [] and planned.plan.conflicts == []
+    for path in ("data-factory/pipeline/CurateCustomers.json", "infra/layers/25-data-factory.bicep",
+                 "scripts/adf_deploy.py", ".github/workflows/data-pipeline.yml", "docs/data-pipeline.md"):
+        assert (root / path).is_file(), path
+    assert train.read_text().endswith("# the team's own note\n") and "DATA_VERSION" in train.read_text()
+    assert "## Who may do what" in security.read_text() and "-data`" in security.read_text()
+    for n in (1, 2):
+        assert "data_pipeline: adf" in (root / ".mlops-ladder" / f"level-{n}.answers.yml").read_text()
+    assert assess(root).level == 2
+    commit_all(root, "data pipeline")
+    assert plan_update(root).plan.changes == []  # the option is recorded: an update keeps it

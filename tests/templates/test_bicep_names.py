@@ -6,7 +6,6 @@ answer the generator accepts gives names within them."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -37,9 +36,13 @@ def name_parameters(tmp_path_factory) -> dict[str, tuple[str, int, int]]:
             if not (isinstance(default, str) and "${" in default and name.endswith("Name")):
                 continue
             limits = {d["type"]: d["argument"] for d in param.get("decorators", [])}
-            assert "max_length" in limits and "min_length" in limits, f"{path.name}: {name} has no length limits"
+            assert "max_length" in limits and "min_length" in limits, (
+                f"{path.name}: {name} has no length limits"
+            )
             previous = found.setdefault(name, (default, limits["min_length"], limits["max_length"]))
-            assert previous == (default, limits["min_length"], limits["max_length"]), f"{name} differs by layer"
+            assert previous == (default, limits["min_length"], limits["max_length"]), (
+                f"{name} differs by layer"
+            )
     return found
 
 
@@ -55,7 +58,9 @@ def test_every_accepted_answer_gives_names_within_the_bicep_limits(name_paramete
     for length, env, suffix in itertools.product(range(3, 17), ["dev", "qa", "prod5"], ["", "ab12"]):
         project = ("a" + "b-c" * 6)[:length].rstrip("-")
         try:
-            answers = complete({"project_name": project, "environments": [env, "zz"], "name_suffix": suffix}, 3)
+            answers = complete(
+                {"project_name": project, "environments": [env, "zz"], "name_suffix": suffix}, 3
+            )
         except BadInputError:
             continue
         values = {"projectName": project, "env": env, "nameSuffix": suffix}

@@ -28,18 +28,27 @@ NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-31
 
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    github = [{"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS]
+    github = [
+        {"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS
+    ]
     # Azure DevOps: one environment list per kind is enough (the CI files do not depend on its length).
     ado = [{"deployment_kind": kind, "environments": ["dev", "test", "prod"], "ci_system": "azure-devops"}
            for kind in kinds]
-    return github + ado
+    found = github + ado
+    if level >= 2:  # the data pipeline's files are in the level-2 layer; higher layers render it too
+        found.append(
+            {"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "data_pipeline": "adf"}
+        )
+    return found
 
 
 VARIANTS = [
     pytest.param(
-        level, data,
+        level,
+        data,
         id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env"
-        + ("-ado" if data.get("ci_system") == "azure-devops" else ""),
+        + ("-ado" if data.get("ci_system") == "azure-devops" else "")
+        + ("-adf" if data.get("data_pipeline") == "adf" else ""),
     )
     for level in LEVELS
     for data in variants(level)

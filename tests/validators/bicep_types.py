@@ -41,6 +41,10 @@ from typing import Any
 TYPES_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "bicep-types" / "generated"
 """Where CI puts the type data: the repository is cloned with shared/ beside it (<dir>/repo, <dir>/shared)."""
 
+EXTRA_TYPES_ROOTS = (Path(__file__).resolve().parent / "data" / "bicep-types-datafactory",)
+"""Providers that shared/bicep-types leaves out, kept beside this validator in the same format (each
+folder's README says where its files come from); merged into every index, never overriding it."""
+
 PARSE_TIMEOUT_SECONDS = 5.0
 """pycep's regex lexer can backtrack for minutes on some inputs; a parse that takes longer is a PARSE."""
 
@@ -142,8 +146,24 @@ def _type_index(types_root: Path) -> _TypeIndex:
             resource_type, _, version = key.rpartition("@")
             index.versions.setdefault(resource_type.lower(), []).append(version)
             index.namespaces.add(resource_type.split("/", 1)[0].lower())
+        for extra in EXTRA_TYPES_ROOTS:
+            _merge_index(index, extra)
         _INDEX_CACHE[root] = index
     return _INDEX_CACHE[root]
+
+
+def _merge_index(index: _TypeIndex, extra_root: Path) -> None:
+    """Add the entries of another index; their refs become absolute paths (`root / absolute` is the
+    absolute path), so the types they point at load from *extra_root*."""
+    data = _load_json(extra_root / "index.json")
+    if data is None:
+        return
+    for key, ref in data["resources"].items():
+        relative_path, _, node = ref["$ref"].partition("#/")
+        index.refs.setdefault(key.lower(), f"{(extra_root / relative_path).as_posix()}#/{node}")
+        resource_type, _, version = key.rpartition("@")
+        index.versions.setdefault(resource_type.lower(), []).append(version)
+        index.namespaces.add(resource_type.split("/", 1)[0].lower())
 
 
 # ---------------------------------------------------------------------------------------------

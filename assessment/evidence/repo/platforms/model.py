@@ -20,6 +20,7 @@ class Platform(StrEnum):
     DATABRICKS = "Databricks"
     SAGEMAKER = "SageMaker"
     VERTEX = "Vertex AI / Kubeflow"
+    DATA_FACTORY = "Azure Data Factory / Synapse"
 
 
 class FactKind(StrEnum):
