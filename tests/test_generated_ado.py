@@ -36,6 +36,8 @@ ADO = {"ci_system": "azure-devops"}
 ADO_VARIANTS = {
     "ado-level1": (1, {**ADO}),
     "ado-level1-single-env": (1, {**ADO, "environments": ["dev"]}),
+    # iac: terraform: infra.yml and templates/deploy-infra.yml take the Terraform path
+    "ado-level1-terraform": (1, {**ADO, "iac": "terraform"}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
