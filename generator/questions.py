@@ -70,6 +70,7 @@ DATA_PIPELINE_MIN_LEVEL = 2
 # so that a project that does not use them is byte for byte what it was before the option existed
 # (a missing answer reads as the default).
 OMITTED_AT_DEFAULT = {"data_pipeline": "none"}
+IAC_TOOLS = ("bicep", "terraform")
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,14 @@ QUESTIONS: tuple[Question, ...] = (
         choices=DATA_PIPELINES,
         validate=_choice(DATA_PIPELINES),
     ),
+    Question(
+        "iac",
+        "Infrastructure as code (Bicep or Terraform)",
+        "bicep",
+        kind="choice",
+        choices=IAC_TOOLS,
+        validate=_choice(IAC_TOOLS),
+    ),
     Question("model_name", "Registered model name", None, validate=_model_name),
     Question("compute_size", "Training cluster VM size", "Standard_DS3_v2", validate=_vm_size),
     Question("compute_max_nodes", "Training cluster maximum nodes", 2, kind="int", validate=_max_nodes),
@@ -413,6 +422,11 @@ def validate(answers: Mapping[str, Any]) -> None:
             "only",
             hint="use ci_system=github with data_pipeline=adf, or leave data_pipeline at none",
         )
+    if answers["data_pipeline"] != "none" and answers["iac"] != "bicep":
+        raise BadInputError(
+            f"data_pipeline {answers['data_pipeline']!r}: its infrastructure exists in Bicep only",
+            hint="use iac=bicep with data_pipeline=adf, or leave data_pipeline at none",
+        )
     level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
     if answers["ci_system"] == "azure-devops" and level > top:
         raise BadInputError(
@@ -445,4 +459,6 @@ def derived_names(answers: Mapping[str, Any]) -> list[tuple[str, str, int]]:
         ]
         if answers.get("data_pipeline") == "adf":
             names.append(("data factory", f"adf-{project}-{env}-{suffix}", 63))
+    if answers.get("iac") == "terraform":  # one account holds the state of every environment
+        names.append(("Terraform state storage account", f"st{compact}tf{suffix}", 24))
     return names

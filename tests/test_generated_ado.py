@@ -39,6 +39,8 @@ ADO_VARIANTS = {
     "ado-level2": (2, {**ADO, "environments": ["dev", "prod"], "project_name": "fraud"}),
     "ado-level3-online": (3, {**ADO, "deployment_kind": "online"}),
     "ado-level3-batch": (3, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # iac: terraform: infra.yml and templates/deploy-infra.yml take the Terraform path
+    "ado-level1-terraform": (1, {**ADO, "iac": "terraform"}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
