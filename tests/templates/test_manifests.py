@@ -26,13 +26,18 @@ ENVIRONMENT_OPTIONS = (["dev", "test", "prod"], ["dev"])
 NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-315"}
 
 
+CI_SYSTEMS = ("github", "azure-devops")
+
+
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    return [{"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS]
+    return [{"deployment_kind": kind, "environments": envs, "ci_system": ci}
+            for kind in kinds for envs in ENVIRONMENT_OPTIONS for ci in CI_SYSTEMS]
 
 
 VARIANTS = [
-    pytest.param(level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env")
+    pytest.param(level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env"
+                 f"-{data['ci_system']}")
     for level in LEVELS
     for data in variants(level)
 ]

@@ -112,8 +112,31 @@ class AzCall:
         return f"{self.file} ({self.step}): az {' '.join(self.args)}"
 
 
+def _azure_cli_tasks(node: object, where: str = "") -> list[tuple[str, str]]:
+    """(where, inline script) of every AzureCLI@2 step anywhere in an Azure Pipelines document
+    (stages, jobs, deployment strategies, step templates)."""
+    found = []
+    if isinstance(node, dict):
+        inputs = node.get("inputs")
+        if str(node.get("task", "")).startswith("AzureCLI@") and isinstance(inputs, dict):
+            script = inputs.get("inlineScript")
+            if isinstance(script, str):
+                found.append((f"{where}/{node.get('displayName', node.get('name', ''))}", script))
+        for key, value in node.items():
+            name = node.get(key) if key in ("stage", "job", "deployment") else None
+            found += _azure_cli_tasks(value, f"{where}/{name}" if isinstance(name, str) else where)
+    elif isinstance(node, list):
+        for item in node:
+            found += _azure_cli_tasks(item, where)
+    return found
+
+
 def _scripts(workflow: Path) -> list[tuple[str, str]]:
+    """(where, shell script) of a GitHub workflow's `run:` steps, or of an Azure Pipelines file's
+    AzureCLI@2 inline scripts (the only steps where the generated pipelines call `az`)."""
     data = yaml.safe_load(workflow.read_text(encoding="utf-8")) or {}
+    if not isinstance(data.get("jobs"), dict):
+        return _azure_cli_tasks(data)
     found = []
     for job_name, job in (data.get("jobs") or {}).items():
         for index, step in enumerate(job.get("steps") or []):
