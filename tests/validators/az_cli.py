@@ -112,37 +112,37 @@ class AzCall:
         return f"{self.file} ({self.step}): az {' '.join(self.args)}"
 
 
-def _azure_cli_tasks(node: object, where: str = "") -> list[tuple[str, str]]:
-    """(where, inline script) of every AzureCLI@2 step anywhere in an Azure Pipelines document
-    (stages, jobs, deployment strategies, step templates)."""
-    found = []
-    if isinstance(node, dict):
-        inputs = node.get("inputs")
-        if str(node.get("task", "")).startswith("AzureCLI@") and isinstance(inputs, dict):
-            script = inputs.get("inlineScript")
-            if isinstance(script, str):
-                found.append((f"{where}/{node.get('displayName', node.get('name', ''))}", script))
-        for key, value in node.items():
-            name = node.get(key) if key in ("stage", "job", "deployment") else None
-            found += _azure_cli_tasks(value, f"{where}/{name}" if isinstance(name, str) else where)
-    elif isinstance(node, list):
-        for item in node:
-            found += _azure_cli_tasks(item, where)
-    return found
-
-
 def _scripts(workflow: Path) -> list[tuple[str, str]]:
-    """(where, shell script) of a GitHub workflow's `run:` steps, or of an Azure Pipelines file's
-    AzureCLI@2 inline scripts (the only steps where the generated pipelines call `az`)."""
     data = yaml.safe_load(workflow.read_text(encoding="utf-8")) or {}
-    if not isinstance(data.get("jobs"), dict):
-        return _azure_cli_tasks(data)
-    found = []
-    for job_name, job in (data.get("jobs") or {}).items():
-        for index, step in enumerate(job.get("steps") or []):
-            if isinstance(step, dict) and isinstance(step.get("run"), str):
-                found.append((f"{job_name}/{step.get('name', index)}", step["run"]))
-    return found
+    if isinstance(data.get("jobs"), dict):  # GitHub Actions: jobs is a mapping of job ids
+        found = []
+        for job_name, job in data["jobs"].items():
+            for index, step in enumerate(job.get("steps") or []):
+                if isinstance(step, dict) and isinstance(step.get("run"), str):
+                    found.append((f"{job_name}/{step.get('name', index)}", step["run"]))
+        return found
+    return list(_azure_pipelines_scripts(data, "steps"))
+
+
+def _azure_pipelines_scripts(node: object, where: str):
+    """Azure Pipelines (pipelines and templates, at any depth of stages, jobs, deployment strategies
+    and `${{ if }}` blocks): the inline scripts of AzureCLI@2 tasks and of bash/script steps (which
+    run az without a sign-in, e.g. `az bicep build`)."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _azure_pipelines_scripts(item, f"{where}[{index}]")
+    elif isinstance(node, dict):
+        name = node.get("displayName") or where
+        task = str(node.get("task", ""))
+        inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+        if task.startswith("AzureCLI@") and isinstance(inputs.get("inlineScript"), str):
+            yield str(name), inputs["inlineScript"]
+        for key in ("bash", "script"):
+            if isinstance(node.get(key), str):
+                yield str(name), node[key]
+        for key, value in node.items():
+            if isinstance(value, list | dict) and key != "inputs":
+                yield from _azure_pipelines_scripts(value, f"{where}/{key}")
 
 
 _TERMINATORS = {";", "|", "||", "&&", "&", ")", ">", ">>", "<", "|&"}
