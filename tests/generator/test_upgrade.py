@@ -286,8 +286,8 @@ def test_upgrade_3_4_5_reaches_each_level_and_keeps_every_user_line(tmp_path: Pa
         assert "collection.collect(" in (project / "src/churn_model_scoring/score.py").read_text()
 
 
-# Azure DevOps: the same lower-layer edits, and edits of the level-4 pipelines and settings, which
-# level 5 re-renders (the level-4 pipelines move to the private agent pools).
+# Azure DevOps: the same lower-layer edits, and edits of the level-4 pipeline and Bicep, which level 5
+# re-renders (the level-4 pipelines move to the private agent pools); each level is reached.
 ADO_USER_LINES = {path: line for path, line in USER_LINES.items() if not path.startswith(".github/")}
 ADO_LEVEL_4_LINES = {
     ".azure-pipelines/retrain.yml": "# my own note on retraining\n",
@@ -315,6 +315,8 @@ def test_upgrade_3_4_5_with_azure_devops_keeps_every_user_line(tmp_path: Path) -
                 (project / path).write_text((project / path).read_text() + line)
             edits.update(ADO_LEVEL_4_LINES)
         commit_all(project, f"upgrade to {target_level}")
+        report = assess(project)
+        assert report.level == target_level, [f.criterion.id for f in report.missing_core(target_level)]
     retrain = (project / ".azure-pipelines/retrain.yml").read_text()
     assert "name: churn-model-prod" in retrain  # the private agent pool of level 5
     assert (project / ".azure-pipelines/templates/release-registry.yml").is_file()
