@@ -60,9 +60,6 @@ AZURE_REGIONS = (
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github", "azure-devops")
-# The highest level whose layers have Azure DevOps pipelines: a higher level would render a project
-# without its monitoring or platform pipelines, so it is refused (raise it when those layers have them).
-AZURE_DEVOPS_MAX_LEVEL = 3
 
 
 @dataclass(frozen=True)
@@ -384,12 +381,6 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"level {answers['level']} promotes a model through environments, but only "
             f"{answers['environments']} is given",
             hint="give at least two environments, e.g. --data environments=dev,prod",
-        )
-    level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
-    if answers["ci_system"] == "azure-devops" and level > top:
-        raise BadInputError(
-            f"ci_system azure-devops: level {level} has no Azure DevOps pipelines yet (levels 1-{top} do)",
-            hint=f"use ci_system=github for level {level}, or level {top} or lower",
         )
     for kind, name, limit in derived_names(answers):
         if len(name) > limit:

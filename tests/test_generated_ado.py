@@ -147,17 +147,3 @@ def test_generated_project_tests_pass(project, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert re.search(r"\d+ passed", proc.stdout)
 
-
-def test_levels_without_azure_devops_pipelines_are_refused(tmp_path: Path, capsys) -> None:
-    from mlops_ladder.cli.main import run
-    from mlops_ladder.errors import ExitCode
-    from mlops_ladder.generator.questions import AZURE_DEVOPS_MAX_LEVEL
-
-    level = AZURE_DEVOPS_MAX_LEVEL + 1
-    if level > 5:
-        pytest.skip("every level has Azure DevOps pipelines")
-    dest = tmp_path / "p"
-    args = ["new", str(dest), "--level", str(level), "--defaults", "--data", "ci_system=azure-devops"]
-    assert run(args) == ExitCode.BAD_INPUT
-    assert "has no Azure DevOps pipelines yet" in capsys.readouterr().err
-    assert not dest.exists()
