@@ -60,9 +60,6 @@ AZURE_REGIONS = (
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github", "azure-devops")
-# The highest level whose layers have Azure DevOps pipelines: a higher level would render a project
-# without its monitoring or platform pipelines, so it is refused (raise it when those layers have them).
-AZURE_DEVOPS_MAX_LEVEL = 3
 # The data pipeline layer: none, or Azure Data Factory (files of the level-2 layer; docs/data-pipeline.md).
 DATA_PIPELINES = ("none", "adf")
 DATA_PIPELINE_MIN_LEVEL = 2
@@ -426,12 +423,6 @@ def validate(answers: Mapping[str, Any]) -> None:
         raise BadInputError(
             f"data_pipeline {answers['data_pipeline']!r}: its infrastructure exists in Bicep only",
             hint="use iac=bicep with data_pipeline=adf, or leave data_pipeline at none",
-        )
-    level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
-    if answers["ci_system"] == "azure-devops" and level > top:
-        raise BadInputError(
-            f"ci_system azure-devops: level {level} has no Azure DevOps pipelines yet (levels 1-{top} do)",
-            hint=f"use ci_system=github for level {level}, or level {top} or lower",
         )
     for kind, name, limit in derived_names(answers):
         if len(name) > limit:
