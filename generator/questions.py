@@ -60,6 +60,7 @@ AZURE_REGIONS = (
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github",)
+IAC_KINDS = ("bicep", "terraform")
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question("name_suffix", "Suffix for globally unique names", None, validate=_suffix, ask=False),
     Question(
         "ci_system", "CI system", "github", kind="choice", choices=CI_SYSTEMS, validate=_choice(CI_SYSTEMS)
+    ),
+    Question(
+        "iac", "Infrastructure as code", "bicep", kind="choice", choices=IAC_KINDS, validate=_choice(IAC_KINDS)
     ),
     Question(
         "deployment_kind",
