@@ -28,11 +28,18 @@ NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-31
 
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    return [{"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS]
+    return [
+        {"deployment_kind": kind, "environments": envs, "iac": iac}
+        for kind in kinds
+        for envs in ENVIRONMENT_OPTIONS
+        for iac in ("bicep", "terraform")
+    ]
 
 
 VARIANTS = [
-    pytest.param(level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env")
+    pytest.param(
+        level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}",
+    )
     for level in LEVELS
     for data in variants(level)
 ]
