@@ -223,7 +223,12 @@ QUESTIONS: tuple[Question, ...] = (
         "ci_system", "CI system", "github", kind="choice", choices=CI_SYSTEMS, validate=_choice(CI_SYSTEMS)
     ),
     Question(
-        "iac", "Infrastructure as code", "bicep", kind="choice", choices=IAC_KINDS, validate=_choice(IAC_KINDS)
+        "iac",
+        "Infrastructure as code (Bicep or Terraform)",
+        "bicep",
+        kind="choice",
+        choices=IAC_KINDS,
+        validate=_choice(IAC_KINDS),
     ),
     Question(
         "deployment_kind",

@@ -40,6 +40,11 @@ VARIANTS = {
     "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "level4-online-terraform": (4, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-online-terraform": (5, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-batch-terraform": (
+        5, {"deployment_kind": "batch", "environments": ["dev", "prod"], "iac": "terraform"}
+    ),
 }
 BIN = Path(sys.executable).parent
 

@@ -38,7 +38,7 @@ def variants(level: int) -> list[dict[str, Any]]:
 
 VARIANTS = [
     pytest.param(
-        level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}",
+        level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}"
     )
     for level in LEVELS
     for data in variants(level)

@@ -20,8 +20,10 @@ variable "budget_start_date" {
 locals {
   monitoring       = jsondecode(file("${path.module}/../monitoring.json"))
   drift_queue_name = "model-drift"
-  # Storage Queue Data Message Sender: Event Grid puts drift events on the queue, nothing else.
-  queue_sender_role = "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a"
+  monitoring_roles = {
+    # Storage Queue Data Message Sender: Event Grid puts drift events on the queue, nothing else.
+    storage_queue_data_message_sender = "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a"
+  }
 }
 
 # Every log category and metric of the workspace (jobs, computes, deployments, data access).
@@ -69,7 +71,7 @@ resource "azurerm_storage_queue" "model_drift" {
 resource "azurerm_eventgrid_system_topic" "workspace_events" {
   name                = "evgt-${var.project_name}-${var.env}"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   source_resource_id  = local.workspace_id
   topic_type          = "Microsoft.MachineLearningServices.Workspaces"
   tags                = local.tags
@@ -81,7 +83,7 @@ resource "azurerm_eventgrid_system_topic" "workspace_events" {
 
 resource "azurerm_role_assignment" "drift_queue_sender" {
   scope              = local.storage_account_id
-  role_definition_id = "${local.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/${local.queue_sender_role}"
+  role_definition_id = "${local.role_definition_id_prefix}${local.monitoring_roles.storage_queue_data_message_sender}"
   principal_id       = azurerm_eventgrid_system_topic.workspace_events.identity[0].principal_id
   principal_type     = "ServicePrincipal"
 }
@@ -171,7 +173,7 @@ resource "azurerm_monitor_metric_alert" "drift_delivery" {
 resource "azurerm_monitor_scheduled_query_rules_alert_v2" "failed_jobs" {
   name                 = "alert-${var.project_name}-${var.env}-failed-jobs"
   resource_group_name  = local.resource_group_name
-  location             = var.location
+  location             = local.location
   display_name         = "Azure ML jobs failed in ${var.env}"
   description          = "An Azure ML job failed (training, scoring or a monitor run that could not compute). Runbook: docs/runbook.md#azure-ml-job-failed"
   severity             = 2

@@ -35,7 +35,7 @@ locals {
 resource "azurerm_network_security_group" "endpoints" {
   name                = "nsg-${var.project_name}-${var.env}-endpoints"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   tags                = local.tags
 
   security_rule {
@@ -65,7 +65,7 @@ resource "azurerm_network_security_group" "endpoints" {
 resource "azurerm_network_security_group" "runners" {
   name                = "nsg-${var.project_name}-${var.env}-runners"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   tags                = local.tags
 
   security_rule {
@@ -85,7 +85,7 @@ resource "azurerm_network_security_group" "runners" {
 resource "azurerm_virtual_network" "platform" {
   name                = local.vnet_name
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   address_space       = [local.platform.network.addressSpace]
   tags                = local.tags
 
@@ -129,7 +129,7 @@ resource "azurerm_private_dns_zone_virtual_network_link" "platform" {
 resource "azurerm_private_endpoint" "workspace" {
   name                = "pe-${var.project_name}-${var.env}-workspace"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   subnet_id           = local.private_endpoint_subnet_id
   tags                = local.tags
 
@@ -149,7 +149,7 @@ resource "azurerm_private_endpoint" "platform" {
   for_each            = local.private_endpoint_targets
   name                = "pe-${var.project_name}-${var.env}-${each.key}"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   subnet_id           = local.private_endpoint_subnet_id
   tags                = local.tags
 

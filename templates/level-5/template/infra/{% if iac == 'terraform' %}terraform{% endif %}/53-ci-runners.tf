@@ -13,8 +13,10 @@ locals {
   runner_owner      = local.runner_repository == "" ? "" : split("/", local.runner_repository)[0]
   runner_image      = local.platform.runner.image == "" ? "ghcr.io/${lower(local.runner_repository)}/ci-runner:latest" : local.platform.runner.image
   runner_label      = "azure-${var.env}"
-  # Key Vault Secrets User: the runners' identity reads the GitHub token, nothing else.
-  key_vault_secrets_user = "4633458b-17de-408a-b874-0445c86b69e6"
+  runner_roles = {
+    # Key Vault Secrets User: the runners' identity reads the GitHub token, nothing else.
+    key_vault_secrets_user = "4633458b-17de-408a-b874-0445c86b69e6"
+  }
 }
 
 # The runners' own identity: it only reads the GitHub token. CI jobs on the runners sign in to
@@ -22,13 +24,13 @@ locals {
 resource "azurerm_user_assigned_identity" "runner" {
   name                = "id-${var.project_name}-${var.env}-runner"
   resource_group_name = local.resource_group_name
-  location            = var.location
+  location            = local.location
   tags                = local.tags
 }
 
 resource "azurerm_role_assignment" "runner_secret_reader" {
   scope              = local.key_vault_id
-  role_definition_id = "${local.subscription_id}/providers/Microsoft.Authorization/roleDefinitions/${local.key_vault_secrets_user}"
+  role_definition_id = "${local.role_definition_id_prefix}${local.runner_roles.key_vault_secrets_user}"
   principal_id       = azurerm_user_assigned_identity.runner.principal_id
   principal_type     = "ServicePrincipal"
 }
@@ -36,7 +38,7 @@ resource "azurerm_role_assignment" "runner_secret_reader" {
 resource "azurerm_container_app_environment" "runners" {
   name                           = "cae-${var.project_name}-${var.env}"
   resource_group_name            = local.resource_group_name
-  location                       = var.location
+  location                       = local.location
   infrastructure_subnet_id       = local.runner_subnet_id
   internal_load_balancer_enabled = true
   logs_destination               = "azure-monitor"
@@ -63,7 +65,7 @@ resource "azurerm_container_app_job" "runner" {
   count                        = local.runner_repository == "" ? 0 : 1
   name                         = "ghr-${var.project_name}-${var.env}"
   resource_group_name          = local.resource_group_name
-  location                     = var.location
+  location                     = local.location
   container_app_environment_id = azurerm_container_app_environment.runners.id
   workload_profile_name        = "Consumption"
   replica_timeout_in_seconds   = 7200

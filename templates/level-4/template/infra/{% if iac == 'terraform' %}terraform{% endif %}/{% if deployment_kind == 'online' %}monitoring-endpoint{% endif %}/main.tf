@@ -10,24 +10,28 @@
 #     -var env=<env> -var project_name=<project> -var endpoint_name=<endpoint>
 
 terraform {
-  required_version = ">= 1.9.0"
+  required_version = ">= 1.9.0, < 2.0.0"
   required_providers {
     azurerm = {
       source  = "hashicorp/azurerm"
-      version = "~> 4.40"
+      version = "~> 5.2"
     }
     azapi = {
       source  = "Azure/azapi"
-      version = "~> 2.5"
+      version = "~> 2.0"
     }
   }
   # Partial configuration: the environment's infra/terraform/env/<env>.backend.hcl and a key of its own.
   backend "azurerm" {}
 }
 
+# OIDC in CI (ARM_CLIENT_ID, ARM_TENANT_ID, ARM_SUBSCRIPTION_ID and GitHub's id-token), as in
+# infra/terraform/versions.tf.
 provider "azurerm" {
+  use_oidc                        = true
+  storage_use_azuread             = true
+  resource_provider_registrations = "none"
   features {}
-  use_oidc = true
 }
 
 provider "azapi" {
