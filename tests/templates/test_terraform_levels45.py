@@ -17,6 +17,9 @@ from mlops_ladder.generator.changes import apply
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
 from mlops_ladder.generator.upgrade import plan_upgrade
+from tests.conftest import needs_shared
+from tests.validators.azapi_body import azapi_resources, check_tf_file
+from tests.validators.bicep_types import TYPES_ROOT
 from tests.validators.tool_venv import checkov
 
 LEVEL4_FILES = {"infra/terraform/40-monitoring.tf"}
@@ -65,6 +68,19 @@ def test_terraform_fmt_check_is_clean(level5_terraform: Path) -> None:
     proc = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff", "infra/terraform"],
                           cwd=level5_terraform, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+@needs_shared(TYPES_ROOT)
+def test_azapi_bodies_match_the_published_azure_types(level5_terraform: Path, tmp_path: Path) -> None:
+    """The registry and the registry outbound rules (azapi: azurerm lacks them) against the same
+    Bicep type data as the Bicep variant; a misspelt property in a copy is caught."""
+    tf_files = sorted((level5_terraform / "infra/terraform").rglob("*.tf"))
+    assert sum(len(azapi_resources(path)) for path in tf_files) >= 2
+    assert [p for path in tf_files for p in check_tf_file(path, TYPES_ROOT)] == []
+    broken = tmp_path / "51-registry.tf"
+    broken.write_text((level5_terraform / "infra/terraform/51-registry.tf").read_text()
+                      .replace("allowBlobPublicAccess", "allowBlobPublicAcess"))
+    assert [p.code for p in check_tf_file(broken, TYPES_ROOT)] == ["BCP037"]
 
 
 @pytest.fixture(scope="module")
