@@ -60,7 +60,7 @@ AZURE_REGIONS = (
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github",)
-IAC_KINDS = ("bicep", "terraform")
+IAC_TOOLS = ("bicep", "terraform")
 
 
 @dataclass(frozen=True)
@@ -223,20 +223,20 @@ QUESTIONS: tuple[Question, ...] = (
         "ci_system", "CI system", "github", kind="choice", choices=CI_SYSTEMS, validate=_choice(CI_SYSTEMS)
     ),
     Question(
-        "iac",
-        "Infrastructure as code (Bicep or Terraform)",
-        "bicep",
-        kind="choice",
-        choices=IAC_KINDS,
-        validate=_choice(IAC_KINDS),
-    ),
-    Question(
         "deployment_kind",
         "Deployment kind",
         "online",
         kind="choice",
         choices=DEPLOYMENT_KINDS,
         validate=_choice(DEPLOYMENT_KINDS),
+    ),
+    Question(
+        "iac",
+        "Infrastructure as code (Bicep or Terraform)",
+        "bicep",
+        kind="choice",
+        choices=IAC_TOOLS,
+        validate=_choice(IAC_TOOLS),
     ),
     Question("model_name", "Registered model name", None, validate=_model_name),
     Question("compute_size", "Training cluster VM size", "Standard_DS3_v2", validate=_vm_size),
@@ -415,4 +415,6 @@ def derived_names(answers: Mapping[str, Any]) -> list[tuple[str, str, int]]:
             ("online endpoint", f"{project}-{env}-{suffix}", 32),
             ("batch endpoint", f"{project}-b-{env}-{suffix}", 32),
         ]
+    if answers.get("iac") == "terraform":  # one account holds the state of every environment
+        names.append(("Terraform state storage account", f"st{compact}tf{suffix}", 24))
     return names

@@ -40,6 +40,13 @@ VARIANTS = {
     "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # iac: terraform (infra/terraform/ instead of the Bicep files; tests/templates/test_terraform.py)
+    "level1-terraform": (1, {"iac": "terraform"}),
+    "level2-terraform": (2, {"iac": "terraform", "environments": ["dev", "prod"]}),
+    "level3-online-terraform": (3, {"iac": "terraform", "deployment_kind": "online"}),
+    "level3-batch-terraform": (
+        3, {"iac": "terraform", "deployment_kind": "batch", "environments": ["dev", "prod"]}
+    ),
     "level4-online-terraform": (4, {"deployment_kind": "online", "iac": "terraform"}),
     "level5-online-terraform": (5, {"deployment_kind": "online", "iac": "terraform"}),
     "level5-batch-terraform": (
@@ -81,6 +88,9 @@ def test_azure_ml_yaml_loads_offline(project) -> None:
 def test_bicep_parses_and_matches_published_types(project) -> None:
     root, _ = project
     bicep = files(root, "*.bicep")
+    if (root / "infra" / "terraform").exists():  # the Terraform variant renders no Bicep at all
+        assert bicep == []
+        return
     assert bicep
     problems = [str(p) for path in bicep for p in check_bicep_file(path, TYPES_ROOT)]
     assert problems == []

@@ -22,24 +22,20 @@ from mlops_ladder.levels.catalog import load_model
 
 LEVELS = tuple(range(1, MAX_TEMPLATE_LEVEL + 1))
 ENVIRONMENT_OPTIONS = (["dev", "test", "prod"], ["dev"])
+IAC_OPTIONS = ("bicep", "terraform")
 # Criteria about every file of a kind: adding one file never meets them (see level-1/manifest.yml).
 NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-315"}
 
 
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    return [
-        {"deployment_kind": kind, "environments": envs, "iac": iac}
-        for kind in kinds
-        for envs in ENVIRONMENT_OPTIONS
-        for iac in ("bicep", "terraform")
-    ]
+    return [{"deployment_kind": kind, "environments": envs, "iac": iac}
+            for kind in kinds for envs in ENVIRONMENT_OPTIONS for iac in IAC_OPTIONS]
 
 
 VARIANTS = [
-    pytest.param(
-        level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}"
-    )
+    pytest.param(level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env"
+                                 f"-{data['iac']}")
     for level in LEVELS
     for data in variants(level)
 ]
