@@ -71,5 +71,11 @@ def new(
         f"Created {result.dest} at MLOps level {result.level} ({len(result.files)} files, "
         f"layers: {', '.join(result.layers)})."
     )
-    print("Next: read its README.md (infrastructure, OIDC set-up, training and release), then push it.")
+    if result.answers.get("ci_system") == "azure-devops":
+        print(
+            "Next: read its README.md, then set up Azure DevOps with docs/azure-devops.md (service "
+            "connections, environments, variable groups, pipelines), then push it."
+        )
+    else:
+        print("Next: read its README.md (infrastructure, OIDC set-up, training and release), then push it.")
     return ExitCode.OK

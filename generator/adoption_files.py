@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
     from mlops_ladder.assessment.report import Report
 
-CI_WORKFLOW = ".github/workflows/ci.yml"
+CI_WORKFLOWS = (".github/workflows/ci.yml", ".azure-pipelines/ci.yml")  # one per ci_system
 DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".feather", ".arrow", ".xlsx", ".xls", ".avro", ".orc")
 PYTEST_CONFIGS = ("pytest.ini", "tox.ini", "setup.cfg", "conftest.py", "pyproject.toml")
 PACKAGING_TABLES = ("build-system", "project", "tool.setuptools")
@@ -49,7 +49,7 @@ class AdoptionFiles:
         extra: dict[str, str] = {}
         own_data = self._own_data()
         for path, content in candidates.items():
-            if path == CI_WORKFLOW and "MLL-108" in met:
+            if path in CI_WORKFLOWS and "MLL-108" in met:
                 dropped[path] = (
                     f"not added: your CI already runs the tests on pull requests ({self._where('MLL-108')}); "
                     "add a lint step (`ruff check`) to that workflow rather than a second one"
@@ -69,8 +69,8 @@ class AdoptionFiles:
                 )
             else:
                 adding[path] = content
-        if CI_WORKFLOW in adding:
-            extra[CI_WORKFLOW] = (
+        for ci_workflow in set(CI_WORKFLOWS) & set(adding):
+            extra[ci_workflow] = (
                 "its `ruff check .` also lints all your existing code (with the rules of pyproject.toml's "
                 "[tool.ruff], or ruff's defaults): run `ruff check .` once and fix what it reports, or "
                 "narrow the step to the files you want linted, before merging"

@@ -59,7 +59,7 @@ AZURE_REGIONS = (
     "westus3",
 )
 DEPLOYMENT_KINDS = ("online", "batch")
-CI_SYSTEMS = ("github",)
+CI_SYSTEMS = ("github", "azure-devops")
 IAC_TOOLS = ("bicep", "terraform")
 
 

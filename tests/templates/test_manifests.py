@@ -29,13 +29,20 @@ NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-31
 
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    return [{"deployment_kind": kind, "environments": envs, "iac": iac}
-            for kind in kinds for envs in ENVIRONMENT_OPTIONS for iac in IAC_OPTIONS]
+    github = [{"deployment_kind": kind, "environments": envs, "iac": iac}
+              for kind in kinds for envs in ENVIRONMENT_OPTIONS for iac in IAC_OPTIONS]
+    # Azure DevOps: one environment list per kind is enough (the CI files do not depend on its length).
+    ado = [{"deployment_kind": kind, "environments": ["dev", "test", "prod"], "ci_system": "azure-devops",
+            "iac": iac} for kind in kinds for iac in IAC_OPTIONS]
+    return github + ado
 
 
 VARIANTS = [
-    pytest.param(level, data, id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env"
-                                 f"-{data['iac']}")
+    pytest.param(
+        level, data,
+        id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}"
+        + ("-ado" if data.get("ci_system") == "azure-devops" else ""),
+    )
     for level in LEVELS
     for data in variants(level)
 ]

@@ -212,3 +212,21 @@ def test_the_default_renders_bicep_exactly_as_iac_bicep_and_nothing_of_terraform
             "infra/layers/40-monitoring.bicep", "infra/layers/53-ci-runners.bicep"} <= paths
     assert not [p for p, data in rendered["default"].items()
                 if b"terraform" in data.lower() and not p.startswith(".mlops-ladder/")]
+
+
+@pytest.mark.parametrize("ci_system", ["github", "azure-devops"])
+def test_state_bootstrap_script_az_commands_parse(ci_system: str, tmp_path: Path) -> None:
+    from tests.validators.az_cli import AZ_PYTHON, core_problems, script_calls
+
+    if not AZ_PYTHON.exists():
+        pytest.skip(f"no Azure CLI environment at {AZ_PYTHON} (tests/validators/az_cli.py)")
+    dest = tmp_path / "project"
+    answers = complete({"name_suffix": "ab12", "iac": "terraform", "ci_system": ci_system}, 1)
+    new_project(dest, 1, answers, git=False)
+    script = dest / "scripts" / "tf_state_bootstrap.sh"
+    calls = script_calls(script, dest)
+    assert len(calls) >= 8
+    assert core_problems(calls) == []
+    identity = "id-churn-model-ado-" if ci_system == "azure-devops" else "id-churn-model-github-"
+    assert identity in script.read_text()
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0

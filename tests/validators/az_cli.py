@@ -114,12 +114,35 @@ class AzCall:
 
 def _scripts(workflow: Path) -> list[tuple[str, str]]:
     data = yaml.safe_load(workflow.read_text(encoding="utf-8")) or {}
-    found = []
-    for job_name, job in (data.get("jobs") or {}).items():
-        for index, step in enumerate(job.get("steps") or []):
-            if isinstance(step, dict) and isinstance(step.get("run"), str):
-                found.append((f"{job_name}/{step.get('name', index)}", step["run"]))
-    return found
+    if isinstance(data.get("jobs"), dict):  # GitHub Actions: jobs is a mapping of job ids
+        found = []
+        for job_name, job in data["jobs"].items():
+            for index, step in enumerate(job.get("steps") or []):
+                if isinstance(step, dict) and isinstance(step.get("run"), str):
+                    found.append((f"{job_name}/{step.get('name', index)}", step["run"]))
+        return found
+    return list(_azure_pipelines_scripts(data, "steps"))
+
+
+def _azure_pipelines_scripts(node: object, where: str):
+    """Azure Pipelines (pipelines and templates, at any depth of stages, jobs, deployment strategies
+    and `${{ if }}` blocks): the inline scripts of AzureCLI@2 tasks and of bash/script steps (which
+    run az without a sign-in, e.g. `az bicep build`)."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _azure_pipelines_scripts(item, f"{where}[{index}]")
+    elif isinstance(node, dict):
+        name = node.get("displayName") or where
+        task = str(node.get("task", ""))
+        inputs = node.get("inputs") if isinstance(node.get("inputs"), dict) else {}
+        if task.startswith("AzureCLI@") and isinstance(inputs.get("inlineScript"), str):
+            yield str(name), inputs["inlineScript"]
+        for key in ("bash", "script"):
+            if isinstance(node.get(key), str):
+                yield str(name), node[key]
+        for key, value in node.items():
+            if isinstance(value, list | dict) and key != "inputs":
+                yield from _azure_pipelines_scripts(value, f"{where}/{key}")
 
 
 _TERMINATORS = {";", "|", "||", "&&", "&", ")", ">", ">>", "<", "|&"}
@@ -150,6 +173,15 @@ def az_calls(workflow: Path, root: Path) -> list[AzCall]:
             rest = text[match.end() - 1 :].split("\n", 1)[0]
             calls.append(AzCall(workflow.relative_to(root).as_posix(), step, _words(rest)))
     return calls
+
+
+def script_calls(script: Path, root: Path) -> list[AzCall]:
+    """Every `az ...` command of a shell script (a generated scripts/*.sh)."""
+    text = re.sub(r"\\\n\s*", " ", script.read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^\s*#.*$", "", text)
+    where = script.relative_to(root).as_posix()
+    return [AzCall(where, "script", _words(text[m.end() - 1 :].split("\n", 1)[0]))
+            for m in _COMMAND_START.finditer(text)]
 
 
 def ml_problems(call: AzCall) -> list[str]:

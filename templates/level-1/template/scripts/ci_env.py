@@ -3,6 +3,7 @@
 
     python3 scripts/ci_env.py dev >> "$GITHUB_ENV"    # RESOURCE_GROUP, WORKSPACE, LOCATION, ...
     python3 scripts/ci_env.py --list                 # environment names, in promotion order
+    python3 scripts/ci_env.py --format azure-devops dev  # ##vso[task.setvariable] lines (Azure Pipelines)
 
 Reads mlops/config.yml with the standard library only (CI runners have python3 but not PyYAML),
 so the file must stay in the simple block style it is rendered in.
@@ -111,19 +112,32 @@ def environment_variables(config: dict[str, Any], env: str) -> dict[str, str]:
     return {key: str(value) for key, value in values.items()}
 
 
+def format_lines(variables: dict[str, str], style: str) -> list[str]:
+    """`KEY=value` lines (GitHub's $GITHUB_ENV), or the logging commands that set pipeline variables
+    in Azure Pipelines (later steps of the job see them as $(KEY) and as environment variables)."""
+    if style == "azure-devops":
+        for key, value in variables.items():
+            if "\n" in value or "\r" in value:  # would end the logging command early
+                raise ConfigError(f"the value of {key} ({value!r}) cannot be passed to Azure Pipelines")
+        return [f"##vso[task.setvariable variable={key}]{value}" for key, value in variables.items()]
+    return [f"{key}={value}" for key, value in variables.items()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print the names of one environment as KEY=value lines.")
     parser.add_argument("env", nargs="?", help="environment name, e.g. dev")
     parser.add_argument("--list", action="store_true", help="print the environment names in promotion order")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="path of mlops/config.yml")
+    parser.add_argument("--format", choices=("env", "azure-devops"), default="env",
+                        help="env: KEY=value lines (default); azure-devops: ##vso[task.setvariable] lines")
     args = parser.parse_args(argv)
     if not args.list and not args.env:
         parser.error("give an environment name or --list")
     try:
         config = load_config(args.config)
-        lines = environment_names(config) if args.list else [
-            f"{key}={value}" for key, value in environment_variables(config, args.env).items()
-        ]
+        lines = environment_names(config) if args.list else format_lines(
+            environment_variables(config, args.env), args.format
+        )
     except (OSError, ConfigError, KeyError) as error:
         print(f"ci_env: {args.config}: {error}", file=sys.stderr)
         return 2
