@@ -55,7 +55,7 @@ def changed_source(tmp_path_factory) -> TemplateSource:
     title = next(i for i, line in enumerate(lines) if line.startswith("# "))
     lines.insert(title + 1, "Template v0.1.1 adds this paragraph near the top.\n")
     readme.write_text("".join(lines))
-    ci = next((root / "level-1" / "template").rglob("ci.yml*"))
+    ci = next(p for p in (root / "level-1" / "template").rglob("ci.yml*") if ".github" in p.as_posix())
     ci.write_text(ci.read_text().replace("name: ci", "name: ci  # v0.1.1", 1))
     (root / "level-1" / "template" / "docs").mkdir(exist_ok=True)
     (root / "level-1" / "template" / "docs" / "new-in-v011.md").write_text("# New in v0.1.1\n")
