@@ -53,6 +53,11 @@ VARIANTS = {
     "level3-batch-terraform": (
         3, {"iac": "terraform", "deployment_kind": "batch", "environments": ["dev", "prod"]}
     ),
+    "level4-online-terraform": (4, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-online-terraform": (5, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-batch-terraform": (
+        5, {"deployment_kind": "batch", "environments": ["dev", "prod"], "iac": "terraform"}
+    ),
 }
 BIN = Path(sys.executable).parent
 
