@@ -173,17 +173,20 @@ class _Given:
 
 Group = ActionGroup | _Given
 Selection = Callable[[Any], bool]  # a question about an ActionContent (or a given CiAction) alone
+# A reading's contents, with the offsets of each kind among them (kept with it: ids stay their own)
+_KindIndex = tuple[Sequence[ActionContent], dict["ActionKind", tuple[int, ...]]]
 
 
 class Actions(Sequence[CiAction]):
     """CiActions in order: parts of groups (a group, offsets of its contents), each built when reached."""
 
-    __slots__ = ("_length", "_parts", "_starts")
+    __slots__ = ("_kinds", "_length", "_parts", "_starts")
 
     def __init__(self, actions: Iterable[CiAction] = ()) -> None:
         self._parts: list[tuple[Group, Sequence[int]]] = []
         self._starts: list[int] = []
         self._length = 0
+        self._kinds: dict[int, _KindIndex] | None = None  # of_kinds(): made when first asked
         for action in actions:
             self.append(action)
 
@@ -216,18 +219,42 @@ class Actions(Sequence[CiAction]):
         """The actions whose content *wanted* accepts, in order. *wanted* sees only what the command does
         (kind, command, files, options, target_kind), so it is asked once per distinct reading."""
         answers: dict[int, tuple[Sequence[ActionContent], tuple[int, ...]]] = {}
-        selected = Actions()
-        for group, offsets in self._parts:
-            contents = group.contents
+
+        def accepted(contents: Sequence[ActionContent]) -> tuple[int, ...]:
             known = answers.get(id(contents))
             if known is None:  # keeps *contents* alive with its answer, so the id stays its own
-                accepted = tuple(i for i, content in enumerate(contents) if wanted(content))
-                known = answers[id(contents)] = (contents, accepted)
-            if isinstance(offsets, range):  # the whole group
-                chosen = known[1]
-            else:
+                chosen = tuple(i for i, content in enumerate(contents) if wanted(content))
+                known = answers[id(contents)] = (contents, chosen)
+            return known[1]
+
+        return self._selected(accepted)
+
+    def of_kinds(self, kinds: frozenset[ActionKind]) -> Actions:
+        """The actions of *kinds*: select() by kind, from an index of each distinct reading's kinds made
+        once for all the questions (checks ask by kind hundreds of times)."""
+        if self._kinds is None:
+            self._kinds = {}
+        index = self._kinds
+
+        def accepted(contents: Sequence[ActionContent]) -> tuple[int, ...]:
+            known = index.get(id(contents))
+            if known is None:  # keeps *contents* alive with its index, so the id stays its own
+                by_kind: dict[ActionKind, list[int]] = {}
+                for offset, content in enumerate(contents):
+                    by_kind.setdefault(content.kind, []).append(offset)
+                known = index[id(contents)] = (contents, {k: tuple(v) for k, v in by_kind.items()})
+            found = [known[1][kind] for kind in kinds if kind in known[1]]
+            return found[0] if len(found) == 1 else tuple(sorted(itertools.chain.from_iterable(found)))
+
+        return self._selected(accepted)
+
+    def _selected(self, accepted: Callable[[Sequence[ActionContent]], tuple[int, ...]]) -> Actions:
+        selected = Actions()
+        for group, offsets in self._parts:
+            chosen = accepted(group.contents)
+            if chosen and not isinstance(offsets, range):  # a selection of the group already
                 within = set(offsets)
-                chosen = tuple(i for i in known[1] if i in within)
+                chosen = tuple(i for i in chosen if i in within)
             if chosen:
                 selected._add(group, chosen)
         return selected

@@ -152,7 +152,7 @@ class CiEvidence:
             cached = self.__dict__["_by_kinds"] = (self.actions, len(self.actions), {})
         selections: dict[frozenset[ActionKind], Actions] = cached[2]
         if wanted not in selections:
-            selections[wanted] = self.actions.select(lambda content: content.kind in wanted)
+            selections[wanted] = self.actions.of_kinds(wanted)
         return selections[wanted].copy()
 
     def select(self, wanted: Callable[[Any], bool]) -> Actions:
