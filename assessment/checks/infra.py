@@ -7,6 +7,7 @@ compute and registry YAML from evidence/repo/azureml/; CI steps from evidence/re
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from mlops_ladder.assessment.checks.resources import describe_scope, label, show
 from mlops_ladder.assessment.evidence.common import Expr, Location
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.azureml.values import is_expression
-from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind
+from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction
 from mlops_ladder.assessment.evidence.repo.iac.common import ENVIRONMENT_ALIASES, environment_tokens
 
 if TYPE_CHECKING:
@@ -278,19 +279,21 @@ def uses_ml_registry(repo: RepoEvidence) -> CheckResult:
         for line, registry in _registry_references(asset):
             target = public_only if _is_public_registry(registry) else found
             target.append((Location(asset.path, line), f"{asset.kind.value} uses registry '{registry}'"))
-    for action in repo.ci.actions:
-        own = [m for m in _REGISTRY_URI.findall(_action_text(action)) if not _is_public_registry(m)]
-        if action.kind == ActionKind.SHARE_MODEL:
-            found.append((action.location, f"CI shares to a registry: {action.command or action.step}"))
-        elif own:
-            found.append((action.location, f"CI passes a model from registry '{own[0]}'"))
-    for module, call in repo.python.calls_ending("MLClient"):
-        if "registry_name" in call.keywords:
-            found.append((Location(module.path, call.line), "MLClient(registry_name=...)"))
-    if found:
-        location, detail = found[0]
-        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        return passed(f"{detail} at {location}{more}", refs(found))
+    # Asked of each distinct command once (a helper script many steps run is one reading); a CiAction is
+    # built only for the findings the result names.
+    ci_found = repo.ci.select(lambda a: a.kind == ActionKind.SHARE_MODEL or bool(_own_registries(a)))
+    code_found = [
+        (Location(module.path, call.line), "MLClient(registry_name=...)")
+        for module, call in repo.python.calls_ending("MLClient")
+        if "registry_name" in call.keywords
+    ]
+    count = len(found) + len(ci_found) + len(code_found)
+    if count:
+        named = itertools.chain(found, (_ci_registry_use(action) for action in ci_found), code_found)
+        first = list(itertools.islice(named, 10))
+        location, detail = first[0]
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        return passed(f"{detail} at {location}{more}", refs(first))
     looked = (
         f"looked at {_count(len(repo.resources), 'IaC resource')}, "
         f"{_count(len(repo.azureml.assets), 'Azure ML asset')} and {_count(len(repo.ci.actions), 'CI step')}"
@@ -302,6 +305,17 @@ def uses_ml_registry(repo: RepoEvidence) -> CheckResult:
             refs(public_only),
         )
     return failed(f"no Azure ML registry is declared, deployed from or shared to; {looked}")
+
+
+def _own_registries(action: Any) -> list[str]:
+    """The registries of the project's own that a CI command passes (azureml://registries/NAME/...)."""
+    return [m for m in _REGISTRY_URI.findall(_action_text(action)) if not _is_public_registry(m)]
+
+
+def _ci_registry_use(action: CiAction) -> tuple[Location, str]:
+    if action.kind == ActionKind.SHARE_MODEL:
+        return action.location, f"CI shares to a registry: {action.command or action.step}"
+    return action.location, f"CI passes a model from registry '{_own_registries(action)[0]}'"
 
 
 def _action_text(action: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlops_ladder.assessment.checks.azureml.common import (
@@ -109,15 +110,19 @@ def _shifts_traffic_of(action: CiAction, endpoint: str, deployments: set[str]) -
     return not entries or bool(entries & deployments) or any(is_expression(e) for e in entries)
 
 
+def _shifts_traffic(action: Any) -> bool:
+    """A CI command that sets traffic; a batch endpoint's `--set defaults.deployment_name=...` switches
+    deployments, not traffic."""
+    return "--traffic" in action.options or (
+        action.kind is ActionKind.SHIFT_TRAFFIC and "batch-endpoint" not in action.command
+    )
+
+
 def uses_safe_rollout(repo: RepoEvidence) -> CheckResult:
     """Does online rollout shift traffic between deployments (blue/green split, or CI traffic shifts)?"""
     online = repo.azureml.of_kind(AmlKind.ONLINE_DEPLOYMENT)
     endpoints = repo.azureml.of_kind(AmlKind.ONLINE_ENDPOINT)
-    shifts = [  # a batch endpoint's `--set defaults.deployment_name=...` switches deployments, not traffic
-        a for a in repo.ci.actions
-        if "--traffic" in a.options
-        or (a.kind is ActionKind.SHIFT_TRAFFIC and "batch-endpoint" not in a.command)
-    ]
+    shifts = repo.ci.select(_shifts_traffic)
     for endpoint in endpoints:
         split = {**endpoint_mirror_traffic(endpoint), **endpoint_traffic(endpoint)}
         if len(split) >= 2:
@@ -158,7 +163,7 @@ def uses_safe_rollout(repo: RepoEvidence) -> CheckResult:
     return failed(_rollout_gap(endpoints, by_endpoint, shifts), _rollout_refs(endpoints, online, shifts))
 
 
-def _rollout_gap(endpoints: list[AmlAsset], by_endpoint: dict[str, list[AmlAsset]], shifts: list) -> str:
+def _rollout_gap(endpoints: list[AmlAsset], by_endpoint: dict[str, list[AmlAsset]], shifts: Sequence) -> str:
     parts = []
     for endpoint in endpoints:
         traffic = endpoint_traffic(endpoint)
@@ -174,7 +179,7 @@ def _rollout_gap(endpoints: list[AmlAsset], by_endpoint: dict[str, list[AmlAsset
     return "; ".join([*parts, ci])
 
 
-def _rollout_refs(endpoints: list[AmlAsset], online: list[AmlAsset], shifts: list[CiAction]) -> tuple:
+def _rollout_refs(endpoints: list[AmlAsset], online: list[AmlAsset], shifts: Sequence[CiAction]) -> tuple:
     return refs(
         [(location_at(e, "traffic"), "online endpoint traffic") for e in endpoints]
         + [(d.location, f"online deployment {d.name or ''}".strip()) for d in online]

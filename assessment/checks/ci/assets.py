@@ -3,6 +3,7 @@ known template, or infrastructure code CI applies), components and environments.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
@@ -99,9 +100,17 @@ def ci_deploys_monitor(repo: RepoEvidence) -> CheckResult:
 
 
 def ci_registers_components(repo: RepoEvidence) -> CheckResult:
-    registrations = repo.ci.of_kind(K.REGISTER_COMPONENT, K.REGISTER_ENVIRONMENT) + scripts_calling(
-        repo, *SDK_REGISTER_CALLS
-    )
+    # Chained, not concatenated: a helper script many steps run can register in each of them (only the
+    # first few are named).
+    registrations = [
+        *itertools.islice(
+            itertools.chain(
+                repo.ci.of_kind(K.REGISTER_COMPONENT, K.REGISTER_ENVIRONMENT),
+                scripts_calling(repo, *SDK_REGISTER_CALLS),
+            ),
+            10,
+        )
+    ]
     if registrations:
         action = registrations[0]
         return passed(

@@ -5,6 +5,7 @@ models.py, where it deploys in environments.py."""
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.base import CheckResult, failed, passed, refs, unknown
@@ -162,16 +163,19 @@ def ci_asserts_model_metrics(repo: RepoEvidence) -> CheckResult:
     """Does a CI step check the candidate model's metrics and stop the release before it is deployed,
     registered or promoted?"""
     checks = _metric_checks(repo)
-    releases = [a for a in repo.ci.of_kind(*_RELEASE_KINDS) if not runs_on_failure(a.condition)]
-    releases += [a for a in _model_deployments(repo) if a.kind is K.RUN_PYTHON]
+    # Release steps in order, CI commands first; read lazily (a helper script many steps run can hold
+    # release commands for each of them) and only until the first that runs after a check.
+    scripts = [a for a in _model_deployments(repo) if a.kind is K.RUN_PYTHON]
+    releases = (repo.ci.of_kind(*_RELEASE_KINDS), scripts)
     gating = [a for a in checks if not a.continue_on_error]
     for check in gating:
-        later = [r for r in releases if repo.ci.runs_after(r, check)]
-        if later:
+        after = itertools.chain.from_iterable(repo.ci.running_after(steps, check) for steps in releases)
+        later = next((r for r in after if not runs_on_failure(r.condition)), None)
+        if later is not None:
             return passed(
                 f"{where_of(check)} checks the model's metrics ({check.command}) before "
-                f"{later[0].kind.value} at {later[0].location}",
-                refs([action_ref(check, "metric check"), action_ref(later[0], "release step")]),
+                f"{later.kind.value} at {later.location}",
+                refs([action_ref(check, "metric check"), action_ref(later, "release step")]),
             )
     if gating:
         return failed(

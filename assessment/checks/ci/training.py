@@ -168,8 +168,8 @@ def _wait(repo: RepoEvidence, action: CiAction) -> str | None:
         modules = submissions.reachable_modules(repo, module) if module else []
         waits = [name for name in submissions.calls_in(modules, *SDK_WAITS) if _waits_for_a_run(name)]
         return waits[0] if waits else None
-    for other in repo.ci.of_kind(K.WAIT_JOB):
-        if not other.continue_on_error and other.job == action.job and repo.ci.runs_after(other, action):
+    for other in repo.ci.running_after(repo.ci.of_kind(K.WAIT_JOB), action):  # steps of other runs skipped
+        if not other.continue_on_error and other.job == action.job:
             return f"{other.command} ({other.location})"
     return None
 

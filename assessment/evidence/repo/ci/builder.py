@@ -13,11 +13,12 @@ for YAML values).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from mlops_ladder.assessment.evidence.common import Location
-from mlops_ladder.assessment.evidence.repo.ci.commands.model import Found, Scan
+from mlops_ladder.assessment.evidence.repo.ci.actions import ActionContent, ActionGroup, StepRun
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Scan
 from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import dealias, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.conditions import narrow, runs_even_if_needs_skipped
@@ -25,7 +26,6 @@ from mlops_ladder.assessment.evidence.repo.ci.model import (
     ActionKind,
     ActionRef,
     AzureLogin,
-    CiAction,
     CiEvidence,
     CiPipeline,
     RemoteCall,
@@ -80,6 +80,8 @@ class Builder:
         self._jobs: dict[tuple[str, str], JobContext] = {}
         self._refs_seen: set[tuple[str, str, int]] = set()
         self._yaml: dict[str, object] = {}
+        self._groups: list[ActionGroup] = []
+        self._converted: dict[int, tuple[Scan, tuple[ActionContent, ...]]] = {}
 
     def load(self, path: str, *, note_non_mapping: bool = True) -> dict | None:
         """The YAML mapping in *path* (read and parsed once), or None with a Note."""
@@ -113,15 +115,13 @@ class Builder:
         a job whose needed job is skipped (e.g. `if: github.event_name == 'push'` on a pull request)
         is skipped too, unless its condition runs it anyway (always())."""
         memo: dict[tuple[str, str], tuple[frozenset[Trigger], frozenset[Trigger]]] = {}
-        actions = []
-        for action in self.evidence.actions:
-            runs, maybe = self._job_triggers((action.root_pipeline, action.job), memo)
-            triggers = action.triggers & runs
-            possible = (action.possible_triggers & (runs | maybe)) | (action.triggers & maybe)
-            if triggers != action.triggers or possible != action.possible_triggers:
-                action = replace(action, triggers=triggers, possible_triggers=possible)
-            actions.append(action)
-        self.evidence.actions = actions
+        for group in self._groups:
+            run = group.run
+            runs, maybe = self._job_triggers((run.root_pipeline, run.job), memo)
+            triggers = run.triggers & runs
+            possible = (run.possible_triggers & (runs | maybe)) | (run.triggers & maybe)
+            if triggers != run.triggers or possible != run.possible_triggers:
+                group.run = replace(run, triggers=triggers, possible_triggers=possible)
         self.evidence.job_graph = {key: ctx.needs for key, ctx in self._jobs.items()}
         return self.evidence
 
@@ -185,36 +185,47 @@ class Builder:
         workdir: str | None = None,
         target_kind: str = "",
     ) -> None:
-        condition = step.condition or ctx.condition
-        if after_failure:
-            condition = "|| (runs when the command before it fails)"
+        content = ActionContent(
+            kind,
+            command,
+            line or 0,
+            tuple(files),
+            dict(options or {}),
+            masked=masked,
+            after_failure=after_failure,
+            cwd=workdir,
+            target_kind=target_kind,
+        )
+        self._add(ctx, step, (content,), line=0, fixed=False)
+
+    def _add(
+        self, ctx: JobContext, step: Step, contents: Sequence[ActionContent], *, line: int, fixed: bool
+    ) -> None:
+        """The actions *contents* of *step* (shared with other steps: never changed), numbered in the job."""
+        if not contents:
+            return
         key = (ctx.root, ctx.job)
         position = self._positions.get(key, 0)
-        self._positions[key] = position + 1
-        self.evidence.actions.append(
-            CiAction(
-                kind=kind,
-                location=Location(ctx.pipeline, line or step.line),
-                pipeline=ctx.pipeline,
-                job=ctx.job,
-                step=step.name,
-                command=command,
-                files=tuple(files),
-                options=dict(options or {}),
-                triggers=narrow(ctx.triggers, step.condition),
-                environment=ctx.environment,
-                condition=condition,
-                continue_on_error=ctx.continue_on_error or step.continue_on_error or masked,
-                index=position,
-                job_needs=ctx.needs,
-                root_pipeline=ctx.root,
-                possible_triggers=narrow(ctx.possible_triggers, step.condition),
-                working_directory=ctx.workdir if workdir is None else workdir,
-                environment_choices=ctx.environment_choices,
-                config_files=ctx.config_files,
-                target_kind=target_kind,
-            )
+        self._positions[key] = position + len(contents)
+        run = StepRun(
+            pipeline=ctx.pipeline,
+            job=ctx.job,
+            step=step.name,
+            line=step.line,
+            root_pipeline=ctx.root,
+            triggers=narrow(ctx.triggers, step.condition),
+            possible_triggers=narrow(ctx.possible_triggers, step.condition),
+            environment=ctx.environment,
+            condition=step.condition or ctx.condition,
+            continue_on_error=ctx.continue_on_error or step.continue_on_error,
+            job_needs=ctx.needs,
+            working_directory=ctx.workdir,
+            environment_choices=ctx.environment_choices,
+            config_files=ctx.config_files,
         )
+        group = ActionGroup(run, contents, line=line, fixed=fixed, first_index=position)
+        self._groups.append(group)
+        self.evidence.actions.add_group(group)
 
     def remote_call(self, ctx: JobContext, reference: str, line: int, known: bool, detail: str) -> None:
         """A job or step of *ctx* that delegates to a workflow or template of another repository."""
@@ -249,7 +260,7 @@ class Builder:
         scan = self.scripts.scan(script, cwd=cwd, env=ctx.env if env is None else env, shell=shell)
         # Block scalars (`run: |`) start on the line after the key.
         block = "\n" in script.rstrip("\n") or script.endswith("\n")
-        self._record(ctx, step, scan, lambda offset: line + 1 + offset if block else line)
+        self._record(ctx, step, scan, line=line + 1 if block else line, fixed=not block)
 
     def script_file(
         self,
@@ -264,27 +275,26 @@ class Builder:
         cwd = ctx.workdir if workdir is None else workdir
         path = resolve_path(dealias(path, ctx.path_aliases))
         scan = self.scripts.scan_file(path, cwd=cwd, env=ctx.env if env is None else env)
-        self._record(ctx, step, scan, lambda offset: step.line)
+        self._record(ctx, step, scan, line=step.line, fixed=True)
 
-    def _record(self, ctx: JobContext, step: Step, scan: Scan, line_of: Callable[[int], int]) -> None:
+    def _record(self, ctx: JobContext, step: Step, scan: Scan, *, line: int, fixed: bool) -> None:
+        """The logins and actions *scan* found, for *step*: its lines are *line* when *fixed*, else offsets
+        from *line*. The scan's actions are shared with every step that ran the same reading."""
         for login in scan.logins:
-            self.login(ctx, line_of(login.line), login.method, login.detail)
-        for found in scan.actions:
-            self.found(ctx, step, found, line=line_of(found.line))
+            self.login(ctx, line if fixed else line + login.line, login.method, login.detail)
+        self._add(ctx, step, self._contents(scan), line=line, fixed=fixed)
 
-    def found(self, ctx: JobContext, step: Step, found: Found, *, line: int) -> None:
-        self.action(
-            ctx,
-            step,
-            found.kind,
-            command=found.command,
-            files=found.files,
-            options=found.options,
-            line=line,
-            masked=found.masked,
-            after_failure=found.after_failure,
-            workdir=found.cwd,
-        )
+    def _contents(self, scan: Scan) -> tuple[ActionContent, ...]:
+        """What *scan* found, as the contents of actions: converted once per scan (the ScriptReader returns
+        the same Scan for the same script, folder, variables and shell)."""
+        known = self._converted.get(id(scan))
+        if known is None:  # the scan is kept with its contents, so its id stays its own
+            contents = tuple(
+                ActionContent(f.kind, f.command, f.line, f.files, f.options, f.masked, f.after_failure, f.cwd)
+                for f in scan.actions
+            )
+            known = self._converted[id(scan)] = (scan, contents)
+        return known[1]
 
     def secret_variables(self, path: str, job: str, mapping: object) -> None:
         """A client secret handed to tools through environment variables is a secret-based sign-in."""

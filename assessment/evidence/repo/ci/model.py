@@ -4,15 +4,20 @@ The unit is the CiAction: one thing a step does (runs the tests, submits an Azur
 file, deploys a deployment file, applies a Bicep template...), with the files it targets,
 the triggers under which it runs (following reusable workflows and templates), the
 environment of its job and its failure handling. Checks read actions, never CI YAML.
+CiAction and the way actions are stored (a script's reading once, shared by the steps that run it)
+are in actions.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Location
+from mlops_ladder.assessment.evidence.repo.ci.actions import ActionGroup, Actions
+from mlops_ladder.assessment.evidence.repo.ci.actions import CiAction as CiAction  # re-exported
 
 
 class ActionKind(StrEnum):
@@ -56,42 +61,6 @@ class Trigger(StrEnum):
     EVENT = "event"  # repository_dispatch, workflow_run, ADO pipeline resource triggers, GitLab trigger/api
     CALLED = "called"  # workflow_call only (its effective triggers come from the callers)
     RELEASE = "release"  # release published
-
-
-@dataclass(frozen=True)
-class CiAction:
-    kind: ActionKind
-    location: Location  # file:line of the step
-    pipeline: str  # repo path of the CI file that defines the step
-    job: str
-    step: str  # the step's name, or its command shortened
-    command: str = ""  # the command line (or action reference), shortened to one line
-    files: tuple[str, ...] = ()  # repo-relative normalised paths the command targets
-    # parsed CLI options, e.g. {"--stream": "", "--set": "model=..."}
-    options: Mapping[str, str] = field(default_factory=dict)
-    triggers: frozenset[Trigger] = frozenset()  # effective triggers, through reusable workflows/templates
-    environment: str | None = None  # the job's deployment environment (approval gates)
-    condition: str | None = None  # step or job condition, e.g. "failure()"
-    continue_on_error: bool = False
-    index: int = 0  # position of the step in its job (order of actions within a job)
-    job_needs: tuple[str, ...] = ()  # jobs this job waits for
-    # Added by the CI reader (optional):
-    root_pipeline: str = ""  # the pipeline file whose run executes the step (differs from `pipeline` for
-    #                          reusable workflows and templates); job ids and job_needs are scoped to it
-    possible_triggers: frozenset[Trigger] = frozenset()  # may also run under these, the YAML cannot tell
-    #   (Azure DevOps without `pr:`: PR builds come from GitHub defaults or Azure Repos branch policies;
-    #    GitLab branch pipelines, which run on merge request branches too)
-    working_directory: str = ""  # repo-relative folder the command ran in ("" = repository root)
-    # The environments the job's environment may name, chosen by branch or parameter (an Azure DevOps
-    # variable set differently in `${{ if }}` branches, a choice input); () when it names one.
-    environment_choices: tuple[str, ...] = ()
-    config_files: tuple[
-        str, ...
-    ] = ()  # per-environment variable files the job reads (ADO variable templates)
-    # What the action acts on when that is not a file of this repository, as a known remote template
-    # or action says: "training-pipeline" (a training pipeline it builds from this repo's code),
-    # "monitor", "registered-model" (a deployment of a registered model, configured by `files`).
-    target_kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,7 +123,9 @@ class CiPipeline:
 @dataclass
 class CiEvidence:
     pipelines: list[CiPipeline] = field(default_factory=list)
-    actions: list[CiAction] = field(default_factory=list)
+    # In order of the steps; a script reading's actions are stored once and shared by the steps that run
+    # it (actions.py). A list of CiActions given here is kept as it is.
+    actions: Actions = field(default_factory=Actions)
     logins: list[AzureLogin] = field(default_factory=list)
     action_refs: list[ActionRef] = field(default_factory=list)
     # Added by the CI reader (optional): (root pipeline, job id) -> the jobs it needs, for every job of
@@ -162,29 +133,32 @@ class CiEvidence:
     job_graph: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     remote_calls: list[RemoteCall] = field(default_factory=list)  # delegation to other repositories
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.actions, Actions):
+            self.actions = Actions(self.actions)
+
     def unknown_remote_calls(self) -> list[RemoteCall]:
         return [call for call in self.remote_calls if not call.known]
 
-    def of_kind(self, *kinds: ActionKind) -> list[CiAction]:
-        """The actions of *kinds*, in the order of `actions` (a new list each time)."""
-        positions = self._positions_by_kind()
-        if len(kinds) == 1:
-            return [self.actions[p] for p in positions.get(kinds[0], ())]
-        wanted = sorted(p for kind in set(kinds) for p in positions.get(kind, ()))
-        return [self.actions[p] for p in wanted]
-
-    def _positions_by_kind(self) -> dict[ActionKind, list[int]]:
+    def of_kind(self, *kinds: ActionKind) -> Actions:
+        """The actions of *kinds*, in the order of `actions` (a new sequence each time)."""
         # Checks ask for actions by kind hundreds of times, and a repository whose CI steps run big
-        # shell scripts has hundreds of thousands of actions (azureml-examples: ~700,000), so the
-        # positions of each kind are indexed once. The index belongs to one list object at one
-        # length: a list that was replaced or appended to since is indexed again.
-        cached = self.__dict__.get("_kind_index")
+        # shell scripts has hundreds of thousands of actions (azureml-examples: ~700,000, from a few
+        # thousand distinct commands), so each set of kinds is selected once. The cache belongs to
+        # one Actions object at one length: one that was replaced or appended to since is read again.
+        wanted = frozenset(kinds)
+        cached = self.__dict__.get("_by_kinds")
         if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
-            index: dict[ActionKind, list[int]] = {}
-            for position, action in enumerate(self.actions):
-                index.setdefault(action.kind, []).append(position)
-            cached = self.__dict__["_kind_index"] = (self.actions, len(self.actions), index)
-        return cached[2]
+            cached = self.__dict__["_by_kinds"] = (self.actions, len(self.actions), {})
+        selections: dict[frozenset[ActionKind], Actions] = cached[2]
+        if wanted not in selections:
+            selections[wanted] = self.actions.of_kinds(wanted)
+        return selections[wanted].copy()
+
+    def select(self, wanted: Callable[[Any], bool]) -> Actions:
+        """The actions whose command *wanted* accepts (it sees kind, command, files, options and
+        target_kind, asked once per distinct script reading; see actions.py)."""
+        return self.actions.select(wanted)
 
     def needed_jobs(self, root: str, job: str) -> set[str]:
         """Every job that *job* of *root*'s run waits for, directly or through other jobs."""
@@ -210,6 +184,31 @@ class CiEvidence:
         if later.job == earlier.job:
             return later.index > earlier.index
         return any(job_matches(earlier.job, needed) for needed in self.needed_jobs(root, later.job))
+
+
+    def running_after(self, candidates: Sequence[CiAction], earlier: CiAction) -> Iterator[CiAction]:
+        """The *candidates* that run after *earlier* (runs_after), in order. The actions a step gets from
+        one reading share their run and job, so the question is asked once for all of them."""
+        if not isinstance(candidates, Actions):
+            yield from (action for action in candidates if self.runs_after(action, earlier))
+            return
+        root = earlier.root_pipeline or earlier.pipeline
+        after_needed: dict[str, bool] = {}  # job -> it waits for *earlier*'s job
+        for group, part in candidates.runs():
+            if not isinstance(group, ActionGroup):
+                yield from (action for action in part if self.runs_after(action, earlier))
+                continue
+            run = group.run
+            if (run.root_pipeline or run.pipeline) != root:
+                continue
+            if run.job == earlier.job:
+                yield from (action for action in part if action.index > earlier.index)
+                continue
+            if run.job not in after_needed:
+                needed = self.needed_jobs(root, run.job)
+                after_needed[run.job] = any(job_matches(earlier.job, name) for name in needed)
+            if after_needed[run.job]:
+                yield from part
 
 
 def job_matches(job: str, name: str) -> bool:
