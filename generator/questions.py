@@ -424,14 +424,6 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"data_pipeline {answers['data_pipeline']!r}: its infrastructure exists in Bicep only",
             hint="use iac=bicep with data_pipeline=adf, or leave data_pipeline at none",
         )
-    if answers["iac"] == "terraform" and answers["ci_system"] == "azure-devops" and answers["level"] >= 4:
-        # The Azure DevOps-only infrastructure of levels 4-5 (the drift alert that starts the retrain
-        # pipeline, the private agents) exists in Bicep only.
-        raise BadInputError(
-            f"iac terraform with ci_system azure-devops: level {answers['level']} has no Terraform for its "
-            "Azure DevOps infrastructure yet (levels 1-3 do)",
-            hint="use iac=bicep with Azure DevOps at levels 4-5, or ci_system=github with Terraform",
-        )
     for kind, name, limit in derived_names(answers):
         if len(name) > limit:
             raise BadInputError(

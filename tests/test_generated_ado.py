@@ -45,6 +45,11 @@ ADO_VARIANTS = {
     "ado-level4-batch": (4, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "ado-level5-online": (5, {**ADO, "deployment_kind": "online"}),
     "ado-level5-batch": (5, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # levels 4-5 with Terraform: the retrain trigger and the agents as .tf, monitor.yml applies
+    # infra/terraform/monitoring-endpoint
+    "ado-level4-terraform": (4, {**ADO, "iac": "terraform", "deployment_kind": "online"}),
+    "ado-level5-terraform": (5, {**ADO, "iac": "terraform", "deployment_kind": "online",
+                                 "environments": ["dev", "prod"]}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
@@ -136,9 +141,10 @@ def test_generated_python_is_ruff_clean(project) -> None:
 
 
 def test_generated_project_tests_pass(project, tmp_path: Path) -> None:
-    root, level, _ = project
-    if level not in (3, 5):
-        pytest.skip("the level-3 and level-5 variants run the tests of the levels below them")
+    root, level, answers = project
+    if level not in (3, 5) or answers["iac"] == "terraform":
+        pytest.skip("the level-3 and level-5 Bicep variants run the tests of the levels below them "
+                    "(the Python does not depend on iac)")
     work = tmp_path / "copy"
     shutil.copytree(root, work, ignore=shutil.ignore_patterns(".git"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MLFLOW_"))}

@@ -29,8 +29,14 @@ VARIANTS = {
     "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # Azure DevOps: the drift alert's Logic App (41) and the private agents (53) instead of runners
+    "ado-level4-online": (4, {"deployment_kind": "online", "ci_system": "azure-devops"}),
+    "ado-level5-batch": (5, {"deployment_kind": "batch", "ci_system": "azure-devops",
+                             "environments": ["dev", "prod"]}),
 }
-LEVEL5_FILES = {"50-network.tf", "51-registry.tf", "52-governance.tf", "53-ci-runners.tf"}
+LEVEL5_FILES = {"50-network.tf", "51-registry.tf", "52-governance.tf"}
+CI_FILES = {"github": {4: set(), 5: {"53-ci-runners.tf"}},
+            "azure-devops": {4: {"41-retrain-trigger.tf"}, 5: {"41-retrain-trigger.tf", "53-ci-agents.tf"}}}
 TERRAFORM = shutil.which("terraform")
 
 
@@ -63,6 +69,7 @@ def test_layout_one_root_module_and_no_bicep(projects, name: str) -> None:
     expected |= {"30-serving.tf"} if level >= 3 and answers["deployment_kind"] == "online" else set()
     expected |= {"40-monitoring.tf"} if level >= 4 else set()
     expected |= LEVEL5_FILES if level >= 5 else set()
+    expected |= CI_FILES[answers["ci_system"]].get(level, set())
     assert files == expected
     # the endpoint's alerts: a root module of its own, applied by monitor.yml once the endpoint exists
     endpoint_module = root / "infra" / "terraform" / "monitoring-endpoint" / "main.tf"

@@ -23,7 +23,8 @@ from tests.validators.iac_instances import bicep_instances, terraform_instances
 
 # Bicep declares the storage account's queue service; Terraform's queue creates it implicitly.
 IMPLICIT_IN_TERRAFORM = {("Microsoft.Storage/storageAccounts/queueServices", "default")}
-BICEP_LAYERS = ["40-monitoring", "50-network", "51-registry", "52-governance", "53-ci-runners"]
+BICEP_LAYERS = ["40-monitoring", "41-retrain-trigger", "50-network", "51-registry", "52-governance",
+                "53-ci-runners", "53-ci-agents"]
 GROUPS = {"dataScientists": "11111111-1111-1111-1111-111111111111",
           "mlEngineers": "22222222-2222-2222-2222-222222222222", "readers": ""}
 VARIANTS = {
@@ -32,7 +33,12 @@ VARIANTS = {
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch-qa-live": (5, {"deployment_kind": "batch", "environments": ["dev", "qa", "live"],
                                  "project_name": "fraud"}),
+    # Azure DevOps: the drift alert's Logic App (41) instead of nothing, agents (53) instead of runners
+    "ado-level4-online": (4, {"deployment_kind": "online", "ci_system": "azure-devops"}),
+    "ado-level5-batch-qa-live": (5, {"deployment_kind": "batch", "ci_system": "azure-devops",
+                                     "environments": ["dev", "qa", "live"], "project_name": "fraud"}),
 }
+DEVOPS = {"organization": "contoso", "project": "Churn Model", "retrainPipelineId": 42}
 
 
 def _switch_everything_on(root: Path) -> None:
@@ -41,8 +47,14 @@ def _switch_everything_on(root: Path) -> None:
     if platform.exists():
         settings = json.loads(platform.read_text())
         settings["groups"] = GROUPS
-        settings["runner"]["githubRepository"] = "contoso/churn"
+        if "runner" in settings:
+            settings["runner"]["githubRepository"] = "contoso/churn"
+        else:
+            settings["agent"]["image"] = "crchurn.azurecr.io/ci-agent:1"
         platform.write_text(json.dumps(settings))
+    devops = root / "infra" / "azure-devops.json"
+    if devops.exists():
+        devops.write_text(json.dumps(DEVOPS))
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +111,23 @@ def test_level5_production_has_the_registry_locks_and_every_endpoint(projects) -
     # data scientists work in the first environment and read the others
     assert dev[("Microsoft.Authorization/roleAssignments", "f6c7c914-8db3-469d-8ca1-694a8f32e121")] == 1
     assert live[("Microsoft.Authorization/roleAssignments", "f6c7c914-8db3-469d-8ca1-694a8f32e121")] == 0
+
+
+def test_azure_devops_compares_the_retrain_trigger_and_the_agents(projects) -> None:
+    """The Azure DevOps-only layers are part of the comparison: the drift alert's Logic App, action
+    group and alert in production only, the agent jobs in every environment."""
+    bicep, terraform, answers = projects["ado-level5-batch-qa-live"]
+    _, live = _layer_instances(bicep, terraform, answers, "live")
+    _, dev = _layer_instances(bicep, terraform, answers, "dev")
+    retrain = {("Microsoft.Logic/workflows", "logic-fraud-live-retrain"),
+               ("Microsoft.Insights/actionGroups", "ag-fraud-live-retrain"),
+               ("Microsoft.Insights/metricAlerts", "alert-fraud-live-retrain")}
+    assert retrain <= set(live)
+    assert not [key for key in dev if key[0] == "Microsoft.Logic/workflows" or key[1].endswith("-retrain")]
+    for env, found in (("live", live), ("dev", dev)):
+        assert {("Microsoft.App/jobs", f"azp-fraud-{env}"), ("Microsoft.App/jobs", f"azp-fraud-{env}-placeholder"),
+                ("Microsoft.ManagedIdentity/userAssignedIdentities", f"id-fraud-{env}-agent")} <= set(found)
+        assert not [key for key in found if key[1].startswith("ghr-")]
 
 
 def test_the_endpoint_alerts_match(projects) -> None:

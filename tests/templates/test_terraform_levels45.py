@@ -58,6 +58,19 @@ def test_each_variant_renders_only_its_own_infrastructure(tmp_path: Path, kind: 
     assert expected_bicep <= bicep
 
 
+def test_azure_devops_renders_its_own_terraform_and_no_bicep(tmp_path: Path) -> None:
+    """With Azure DevOps the retrain trigger (41) and the agents (53) come as Terraform instead of
+    the GitHub runners; no Bicep file of levels 4-5 is rendered."""
+    level4 = project_files(generate(tmp_path / "p4", 4, iac="terraform", ci_system="azure-devops"))
+    level5 = project_files(generate(tmp_path / "p5", 5, iac="terraform", ci_system="azure-devops"))
+    trigger, agents = "infra/terraform/41-retrain-trigger.tf", "infra/terraform/53-ci-agents.tf"
+    assert trigger in level4 and agents not in level4
+    assert {trigger, agents} <= level5 and "infra/terraform/53-ci-runners.tf" not in level5
+    assert not [f for f in level4 | level5 if f.endswith(".bicep")]
+    github = project_files(generate(tmp_path / "gh", 5, iac="terraform"))
+    assert not {trigger, agents} & github
+
+
 def test_level4_alone_has_no_level5_terraform(tmp_path: Path) -> None:
     files = project_files(generate(tmp_path / "p4", 4, iac="terraform"))
     assert files >= LEVEL4_FILES and not LEVEL5_FILES & files
@@ -85,11 +98,13 @@ def test_azapi_bodies_match_the_published_azure_types(level5_terraform: Path, tm
 
 @pytest.fixture(scope="module")
 def checkov_report(tmp_path_factory, level5_terraform: Path) -> dict:
-    """checkov's Terraform checks on the root modules of an online and a batch level-5 project."""
+    """checkov's Terraform checks on the root modules of an online and a batch level-5 project and of
+    an Azure DevOps one (the drift alert's Logic App, the private agents)."""
     scanned = tmp_path_factory.mktemp("checkov-tf")
     batch = generate(tmp_path_factory.mktemp("tf") / "batch", 5, iac="terraform", deployment_kind="batch",
                      environments=["dev", "prod"])
-    for name, root in (("online", level5_terraform), ("batch", batch)):
+    devops = generate(tmp_path_factory.mktemp("tf") / "ado", 5, iac="terraform", ci_system="azure-devops")
+    for name, root in (("online", level5_terraform), ("batch", batch), ("ado", devops)):
         shutil.copytree(root / "infra", scanned / name)
     proc = subprocess.run(
         [str(checkov()), "--directory", str(scanned), "--framework", "terraform", "--output", "json",

@@ -14,6 +14,52 @@ from tests.validators.iac_instances import ROLE_ASSIGNMENT, Unknown, as_text, in
 _INTERPOLATION = re.compile(r"\$\{")
 
 
+class _Not:
+    """`!operand` inside a flattened chain of operators."""
+
+    def __init__(self, operand: Any) -> None:
+        self.operand = operand
+
+
+_COMPARISONS = {
+    "equals": lambda a, b: a == b, "not_equals": lambda a, b: a != b,
+    "greater_than": lambda a, b: a > b, "greater_than_or_equals": lambda a, b: a >= b,
+    "less_than": lambda a, b: a < b, "less_than_or_equals": lambda a, b: a <= b,
+}
+_LOGIC = frozenset({*_COMPARISONS, "and", "or", "not"})
+
+
+def _chain(node: Any) -> list[Any]:
+    """pycep parses a chain of binary operators right-nested and without precedence
+    (`a == b && !c && d > 0` as `a == (b && !(c && (d > 0)))`, `!` taking the rest of the chain):
+    its operands and operator names in source order, `!` applied to the one operand it precedes."""
+    op = node.get("operator") if isinstance(node, dict) else None
+    if op is not None and op["type"] == "property_accessor":
+        # `a.b > 0` is parsed as a.(b > 0): the access ends at the operator's first operand
+        return _accessor_chain(op["operands"]["operand_1"], op["operands"]["operand_2"]) or [node]
+    if op is None or op["type"] not in _LOGIC:
+        return [node]
+    operands = op["operands"]
+    if op["type"] == "not":
+        rest = _chain(operands["bool_value"])
+        return [_Not(rest[0]), *rest[1:]]
+    return [operands["operand_1"], op["type"], *_chain(operands["operand_2"])]
+
+
+def _accessor_chain(base: Any, accessor: Any) -> list[Any] | None:
+    """The chain of `base.accessor` when the accessor swallowed a chain of operators, else None."""
+    op = accessor.get("operator") if isinstance(accessor, dict) else None
+    if op is None or not isinstance(op["operands"].get("operand_1"), str):
+        return None
+    first = {"operator": {"type": "property_accessor",
+                          "operands": {"operand_1": base, "operand_2": op["operands"]["operand_1"]}}}
+    if op["type"] == "property_accessor":
+        return _accessor_chain(first, op["operands"]["operand_2"])
+    if op["type"] in _LOGIC and op["type"] != "not":
+        return [first, op["type"], *_chain(op["operands"]["operand_2"])]
+    return None
+
+
 @functools.cache
 def _parser() -> Any:
     from pycep import BicepParser
@@ -91,6 +137,9 @@ class _Bicep:
     def operator(self, op: dict[str, Any], local: dict[str, Any]) -> Any:
         kind, operands = op["type"], op["operands"]
         if kind == "property_accessor":
+            chain = _accessor_chain(operands["operand_1"], operands["operand_2"])
+            if chain is not None:
+                return self.logic(chain, local)
             base = self.value(operands["operand_1"], local)
             return self.access(base, operands["operand_2"], local)
         if kind == "index_accessor":
@@ -107,10 +156,33 @@ class _Bicep:
                 branches = right["operator"]["operands"]
                 equal = self.value(operands["operand_1"], local) == self.value(branches["condition"], local)
                 return self.value(branches["true_value" if equal else "false_value"], local)
-            return self.value(operands["operand_1"], local) == self.value(right, local)
-        if kind == "not":
-            return not self.value(operands["bool_value"], local)
+        if kind in _LOGIC:
+            return self.logic(_chain({"operator": op}), local)
         raise ValueError(f"{self.path.name}: Bicep operator {kind} is not evaluated here")
+
+    def logic(self, chain: list[Any], local: dict[str, Any]) -> Any:
+        """A flattened chain (see _chain) with Bicep's precedence: `!`, then comparisons, `&&`, `||`."""
+        def operand(item: Any) -> Any:
+            if isinstance(item, _Not):
+                return not operand(item.operand)
+            return self.value(item, local)
+
+        def conjunct(items: list[Any]) -> Any:
+            value = operand(items[0])
+            for kind, right in zip(items[1::2], items[2::2], strict=True):
+                value = _COMPARISONS[kind](value, operand(right))
+            return value
+
+        def split(items: list[Any], kind: str) -> list[list[Any]]:
+            parts: list[list[Any]] = [[]]
+            for item in items:
+                if item == kind:
+                    parts.append([])
+                else:
+                    parts[-1].append(item)
+            return parts
+
+        return any(all(conjunct(c) for c in split(d, "and")) for d in split(chain, "or"))
 
     def access(self, base: Any, accessor: Any, local: dict[str, Any]) -> Any:
         if isinstance(accessor, dict) and "operator" in accessor:  # a.b.c: operand_2 is b.c

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from tests.validators.iac_instances import ROLE_ASSIGNMENT, Unknown, as_text, instance_name
 
@@ -34,7 +35,11 @@ AZURERM_TYPES = {
     "azurerm_user_assigned_identity": "Microsoft.ManagedIdentity/userAssignedIdentities",
     "azurerm_container_app_environment": "Microsoft.App/managedEnvironments",
     "azurerm_container_app_job": "Microsoft.App/jobs",
+    "azurerm_logic_app_workflow": "Microsoft.Logic/workflows",
 }
+# Parts of a Logic App's workflow definition that azurerm manages as resources of their own; in ARM
+# (and in the Bicep) they are properties of Microsoft.Logic/workflows, not resources.
+WORKFLOW_PARTS = frozenset({"azurerm_logic_app_trigger_http_request", "azurerm_logic_app_action_custom"})
 # Nested blocks that ARM deploys as child resources of their own: (block, ARM type).
 INLINE_CHILDREN = {"azurerm_private_endpoint": ("private_dns_zone_group",
                                                 "Microsoft.Network/privateEndpoints/privateDnsZoneGroups")}
@@ -69,6 +74,8 @@ class _Terraform:
         "can": lambda v: True,
         "regex": lambda pattern, v: v,
         "length": len,
+        "endswith": lambda v, suffix: as_text(v).endswith(suffix),
+        "urlencode": lambda v: quote(as_text(v), safe=""),
     }
 
     def __init__(self, module: Path, variables: dict[str, Any], resource_files: set[str] | None) -> None:
@@ -213,6 +220,8 @@ class _Terraform:
     def instances(self) -> list[tuple[str, str]]:
         found = []
         for tf_type, _, body in self.resources:
+            if tf_type in WORKFLOW_PARTS:
+                continue
             attributes = self.attributes(body)
             for scope in self.iterations(attributes):
                 if tf_type == "azapi_resource":
