@@ -407,12 +407,6 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"{answers['level']} has none",
             hint=f"choose --level {DATA_PIPELINE_MIN_LEVEL} or higher, or leave data_pipeline at none",
         )
-    if answers["data_pipeline"] != "none" and answers["ci_system"] != "github":
-        raise BadInputError(
-            f"data_pipeline {answers['data_pipeline']!r}: its deployment pipeline exists for GitHub Actions "
-            "only",
-            hint="use ci_system=github with data_pipeline=adf, or leave data_pipeline at none",
-        )
     level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
     if answers["ci_system"] == "azure-devops" and level > top:
         raise BadInputError(
