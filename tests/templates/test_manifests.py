@@ -39,6 +39,10 @@ def variants(level: int) -> list[dict[str, Any]]:
         found.append(
             {"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "data_pipeline": "adf"}
         )
+        found.append(
+            {"deployment_kind": "online", "environments": ["dev", "test", "prod"], "data_pipeline": "adf",
+             "ci_system": "azure-devops"}
+        )
     return found
 
 
