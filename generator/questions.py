@@ -70,6 +70,7 @@ DATA_PIPELINE_MIN_LEVEL = 2
 # so that a project that does not use them is byte for byte what it was before the option existed
 # (a missing answer reads as the default).
 OMITTED_AT_DEFAULT = {"data_pipeline": "none"}
+IAC_TOOLS = ("bicep", "terraform")
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,14 @@ QUESTIONS: tuple[Question, ...] = (
         kind="choice",
         choices=DATA_PIPELINES,
         validate=_choice(DATA_PIPELINES),
+    ),
+    Question(
+        "iac",
+        "Infrastructure as code (Bicep or Terraform)",
+        "bicep",
+        kind="choice",
+        choices=IAC_TOOLS,
+        validate=_choice(IAC_TOOLS),
     ),
     Question("model_name", "Registered model name", None, validate=_model_name),
     Question("compute_size", "Training cluster VM size", "Standard_DS3_v2", validate=_vm_size),
@@ -439,4 +448,6 @@ def derived_names(answers: Mapping[str, Any]) -> list[tuple[str, str, int]]:
         ]
         if answers.get("data_pipeline") == "adf":
             names.append(("data factory", f"adf-{project}-{env}-{suffix}", 63))
+    if answers.get("iac") == "terraform":  # one account holds the state of every environment
+        names.append(("Terraform state storage account", f"st{compact}tf{suffix}", 24))
     return names

@@ -42,6 +42,9 @@ ADO_VARIANTS = {
     "ado-level3-batch": (3, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "ado-level2-adf": (2, {**ADO, "data_pipeline": "adf"}),
     "ado-level3-adf": (3, {**ADO, "data_pipeline": "adf", "environments": ["dev", "prod"]}),
+    # iac: terraform: infra.yml and templates/deploy-infra.yml take the Terraform path
+    "ado-level1-terraform": (1, {**ADO, "iac": "terraform"}),
+    "ado-level2-adf-terraform": (2, {**ADO, "data_pipeline": "adf", "iac": "terraform"}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"

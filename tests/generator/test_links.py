@@ -82,7 +82,7 @@ def test_update_skips_links_too(linked, tmp_path: Path) -> None:
 
     newer = tmp_path / "templates"  # a newer template release whose README and Bicep changed
     shutil.copytree(TEMPLATES_DIR, newer, ignore=shutil.ignore_patterns("history", "__pycache__"))
-    for name in ("README.md.jinja", "infra/main.bicep"):
+    for name in ("README.md.jinja", "infra/{% if iac == 'bicep' %}main.bicep{% endif %}"):
         changed = newer / "level-1" / "template" / name
         changed.write_text(changed.read_text() + "\n")
     freeze(TEMPLATES_DIR, "v0.1.0", newer / "history")

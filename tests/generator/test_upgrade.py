@@ -335,3 +335,34 @@ def test_upgrade_adds_the_data_pipeline_to_an_azure_devops_project_keeping_every
     text = setup.read_text()
     assert "## 3. Variable groups (ours)" in text and "## Data pipeline (level 2" in text
     assert assess(root).level == 2
+
+
+# -- iac: terraform, upgrade 1 -> 2 -> 3: layer files join the one root module, user edits stay ----
+
+TERRAFORM_USER_LINES = {
+    "infra/terraform/10-platform.tf": "\n# my own note on the platform\n",
+    "infra/terraform/variables.tf": "\n# reviewed by the platform team\n",
+    "infra/terraform/env/prod.tfvars": "tags = { costcenter = \"ml-42\" }\n",
+    "infra/terraform/env/dev.backend.hcl": "# our state account\n",
+    ".github/workflows/_deploy-infra.yml": "# my own note on the deployment\n",
+    "README.md": "\nMy own closing paragraph.\n",
+}
+
+
+def test_upgrade_1_2_3_with_terraform_adds_layer_files_and_keeps_every_user_line(tmp_path: Path) -> None:
+    project = generate(tmp_path / "tf1", 1, iac="terraform")
+    for path, line in TERRAFORM_USER_LINES.items():
+        (project / path).write_text((project / path).read_text() + line)
+    commit_all(project, "my edits")
+    for target_level, added in ((2, "20-training.tf"), (3, "30-serving.tf")):
+        planned = plan_upgrade(project)
+        assert planned.to_level == target_level and not planned.adopted
+        apply(planned.plan)
+        assert planned.plan.conflicts == [], [c.path for c in planned.plan.conflicts]
+        for path, line in TERRAFORM_USER_LINES.items():
+            assert (project / path).read_text().endswith(line), f"{path} lost a user line at {target_level}"
+        assert (project / "infra" / "terraform" / added).exists()
+        assert not list(project.rglob("*.bicep")), "a Terraform project got Bicep files"
+        commit_all(project, f"upgrade to {target_level}")
+        report = assess(project)
+        assert report.level == target_level, [f.criterion.id for f in report.missing_core(target_level)]

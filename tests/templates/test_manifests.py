@@ -22,35 +22,32 @@ from mlops_ladder.levels.catalog import load_model
 
 LEVELS = tuple(range(1, MAX_TEMPLATE_LEVEL + 1))
 ENVIRONMENT_OPTIONS = (["dev", "test", "prod"], ["dev"])
+IAC_OPTIONS = ("bicep", "terraform")
 # Criteria about every file of a kind: adding one file never meets them (see level-1/manifest.yml).
 NEVER_SATISFIED_BY_ADDING = {"MLL-110", "MLL-111", "MLL-313", "MLL-314", "MLL-315"}
 
 
 def variants(level: int) -> list[dict[str, Any]]:
     kinds = ("online", "batch") if level >= 3 else ("online",)
-    github = [
-        {"deployment_kind": kind, "environments": envs} for kind in kinds for envs in ENVIRONMENT_OPTIONS
-    ]
+    github = [{"deployment_kind": kind, "environments": envs, "iac": iac}
+              for kind in kinds for envs in ENVIRONMENT_OPTIONS for iac in IAC_OPTIONS]
     # Azure DevOps: one environment list per kind is enough (the CI files do not depend on its length).
-    ado = [{"deployment_kind": kind, "environments": ["dev", "test", "prod"], "ci_system": "azure-devops"}
-           for kind in kinds]
+    ado = [{"deployment_kind": kind, "environments": ["dev", "test", "prod"], "ci_system": "azure-devops",
+            "iac": iac} for kind in kinds for iac in IAC_OPTIONS]
     found = github + ado
     if level >= 2:  # the data pipeline's files are in the level-2 layer; higher layers render it too
-        found.append(
-            {"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "data_pipeline": "adf"}
-        )
-        found.append(
-            {"deployment_kind": "online", "environments": ["dev", "test", "prod"], "data_pipeline": "adf",
-             "ci_system": "azure-devops"}
-        )
+        for iac in IAC_OPTIONS:
+            found.append({"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "iac": iac,
+                          "data_pipeline": "adf"})
+        found.append({"deployment_kind": "online", "environments": ["dev", "test", "prod"], "iac": "bicep",
+                      "data_pipeline": "adf", "ci_system": "azure-devops"})
     return found
 
 
 VARIANTS = [
     pytest.param(
-        level,
-        data,
-        id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env"
+        level, data,
+        id=f"level{level}-{data['deployment_kind']}-{len(data['environments'])}env-{data['iac']}"
         + ("-ado" if data.get("ci_system") == "azure-devops" else "")
         + ("-adf" if data.get("data_pipeline") == "adf" else ""),
     )

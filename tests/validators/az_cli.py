@@ -175,6 +175,15 @@ def az_calls(workflow: Path, root: Path) -> list[AzCall]:
     return calls
 
 
+def script_calls(script: Path, root: Path) -> list[AzCall]:
+    """Every `az ...` command of a shell script (a generated scripts/*.sh)."""
+    text = re.sub(r"\\\n\s*", " ", script.read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^\s*#.*$", "", text)
+    where = script.relative_to(root).as_posix()
+    return [AzCall(where, "script", _words(text[m.end() - 1 :].split("\n", 1)[0]))
+            for m in _COMMAND_START.finditer(text)]
+
+
 def ml_problems(call: AzCall) -> list[str]:
     words = list(call.args)
     command = " ".join(w for w in words[:3] if not w.startswith("-"))
