@@ -141,7 +141,8 @@ def test_the_curated_data_lands_where_the_datastore_points(pipeline) -> None:
         for block in ('resource "azurerm_storage_container" "curated"',
                       'resource "azurerm_machine_learning_datastore_blobstorage" "curated"'):
             body = text.split(block, 1)[1].split("\n}", 1)[0]
-            assert re.search(rf'^\s*name\s*=\s*"{parameters["curatedContainer"]}"$', body, re.MULTILINE), block
+            name = parameters["curatedContainer"]
+            assert re.search(rf'^\s*name\s*=\s*"{name}"$', body, re.MULTILINE), block
     assert parameters["curatedDatastore"] == parameters["curatedContainer"]  # the datastore is named after it
     docs = (ROOT / "docs" / "data-pipeline.md").read_text(encoding="utf-8")
     assert (
