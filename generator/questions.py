@@ -60,9 +60,6 @@ AZURE_REGIONS = (
 )
 DEPLOYMENT_KINDS = ("online", "batch")
 CI_SYSTEMS = ("github", "azure-devops")
-# The highest level whose layers have Azure DevOps pipelines: a higher level would render a project
-# without its monitoring or platform pipelines, so it is refused (raise it when those layers have them).
-AZURE_DEVOPS_MAX_LEVEL = 3
 # The data pipeline layer: none, or Azure Data Factory (files of the level-2 layer; docs/data-pipeline.md).
 DATA_PIPELINES = ("none", "adf")
 DATA_PIPELINE_MIN_LEVEL = 2
@@ -416,11 +413,13 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"{answers['level']} has none",
             hint=f"choose --level {DATA_PIPELINE_MIN_LEVEL} or higher, or leave data_pipeline at none",
         )
-    level, top = answers["level"], AZURE_DEVOPS_MAX_LEVEL
-    if answers["ci_system"] == "azure-devops" and level > top:
+    if answers["iac"] == "terraform" and answers["ci_system"] == "azure-devops" and answers["level"] >= 4:
+        # The Azure DevOps-only infrastructure of levels 4-5 (the drift alert that starts the retrain
+        # pipeline, the private agents) exists in Bicep only.
         raise BadInputError(
-            f"ci_system azure-devops: level {level} has no Azure DevOps pipelines yet (levels 1-{top} do)",
-            hint=f"use ci_system=github for level {level}, or level {top} or lower",
+            f"iac terraform with ci_system azure-devops: level {answers['level']} has no Terraform for its "
+            "Azure DevOps infrastructure yet (levels 1-3 do)",
+            hint="use iac=bicep with Azure DevOps at levels 4-5, or ci_system=github with Terraform",
         )
     for kind, name, limit in derived_names(answers):
         if len(name) > limit:

@@ -28,6 +28,8 @@ VARIANTS = {
     # level 5 turns networkIsolation on: main.bicep's conditional expressions are checked too
     "level5-online": (5, {"deployment_kind": "online"}),
     "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    # Azure DevOps: the drift alert's Logic App (level 4) and the private agents (level 5)
+    "level5-ado-online": (5, {"deployment_kind": "online", "ci_system": "azure-devops"}),
 }
 
 

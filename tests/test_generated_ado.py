@@ -11,8 +11,9 @@ independent checks as the GitHub one:
   generated; the generated Python is ruff-clean and its own tests pass.
 
 The projects are rendered once per module (about 1 s each); the slow checks (the project's own tests)
-run only on the level-3 variants without a data pipeline, whose tests include those of levels 1 and 2,
-and on the level-2 data pipeline variant (`data_pipeline: adf`), whose tests add tests/data_pipeline/.
+run only on the level-3 and level-5 variants without a data pipeline, whose tests include those of
+the levels below them, and on the level-2 data pipeline variants (`data_pipeline: adf`), whose tests
+add tests/data_pipeline/.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ ADO_VARIANTS = {
     # iac: terraform: infra.yml and templates/deploy-infra.yml take the Terraform path
     "ado-level1-terraform": (1, {**ADO, "iac": "terraform"}),
     "ado-level2-adf-terraform": (2, {**ADO, "data_pipeline": "adf", "iac": "terraform"}),
+    "ado-level4-online": (4, {**ADO, "deployment_kind": "online"}),
+    "ado-level4-batch": (4, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "ado-level5-online": (5, {**ADO, "deployment_kind": "online"}),
+    "ado-level5-batch": (5, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
 }
 BIN = Path(sys.executable).parent
 MAIN_ONLY = "and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"
@@ -166,8 +171,8 @@ def test_generated_python_is_ruff_clean(project) -> None:
 def test_generated_project_tests_pass(project, tmp_path: Path) -> None:
     root, level, answers = project
     adf = answers.get("data_pipeline") == "adf"
-    if (level < 3 and not adf) or (level >= 3 and adf):
-        pytest.skip("run on the level-3 variants (levels 1-3) and on the level-2 adf one (data pipeline)")
+    if (level not in (3, 5) and not adf) or (level != 2 and adf):
+        pytest.skip("run on the level-3 and level-5 variants and on the level-2 adf ones (data pipeline)")
     work = tmp_path / "copy"
     shutil.copytree(root, work, ignore=shutil.ignore_patterns(".git"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MLFLOW_"))}
@@ -178,17 +183,3 @@ def test_generated_project_tests_pass(project, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert re.search(r"\d+ passed", proc.stdout)
 
-
-def test_levels_without_azure_devops_pipelines_are_refused(tmp_path: Path, capsys) -> None:
-    from mlops_ladder.cli.main import run
-    from mlops_ladder.errors import ExitCode
-    from mlops_ladder.generator.questions import AZURE_DEVOPS_MAX_LEVEL
-
-    level = AZURE_DEVOPS_MAX_LEVEL + 1
-    if level > 5:
-        pytest.skip("every level has Azure DevOps pipelines")
-    dest = tmp_path / "p"
-    args = ["new", str(dest), "--level", str(level), "--defaults", "--data", "ci_system=azure-devops"]
-    assert run(args) == ExitCode.BAD_INPUT
-    assert "has no Azure DevOps pipelines yet" in capsys.readouterr().err
-    assert not dest.exists()

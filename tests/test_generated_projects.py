@@ -54,6 +54,11 @@ VARIANTS = {
         3, {"iac": "terraform", "deployment_kind": "batch", "environments": ["dev", "prod"]}
     ),
     "level2-adf-terraform": (2, {"iac": "terraform", "data_pipeline": "adf"}),
+    "level4-online-terraform": (4, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-online-terraform": (5, {"deployment_kind": "online", "iac": "terraform"}),
+    "level5-batch-terraform": (
+        5, {"deployment_kind": "batch", "environments": ["dev", "prod"], "iac": "terraform"}
+    ),
 }
 BIN = Path(sys.executable).parent
 

@@ -649,7 +649,60 @@ resource "azurerm_container_registry" "acr" {
     assert external.resource_type == "microsoft.machinelearningservices/workspaces"
     by_path = {p.path: p for p in evidence.parameter_files}
     assert by_path["infra/prod.tfvars"] == ParameterFile("infra/prod.tfvars", "infra", "prod")
-    assert by_path["infra/env/dev.tfvars"] == ParameterFile("infra/env/dev.tfvars", None, "dev")
+    # a folder of var files belongs to the module above it (terraform -var-file=env/dev.tfvars)
+    assert by_path["infra/env/dev.tfvars"] == ParameterFile("infra/env/dev.tfvars", "infra", "dev")
+
+
+TF_SWITCHED = """\
+variable "isolated" {
+  type    = bool
+  default = false
+}
+locals {
+  public_access = !var.isolated
+}
+resource "azurerm_container_registry" "acr" {
+  name                          = "acrml"
+  sku                           = var.isolated ? "Premium" : "Basic"
+  public_network_access_enabled = local.public_access
+}
+"""
+
+
+def test_terraform_values_every_environment_var_file_agrees_on(tmp_path: Path) -> None:
+    """`-var-file=env/<env>.tfvars` per environment: a value all of them set alike is what every
+    deployment gets, and switches on it (`!var.x`, `var.x ? "a" : "b"`) are decided."""
+    evidence, _ = scan(tmp_path, {
+        "infra/terraform/main.tf": TF_SWITCHED,
+        "infra/terraform/env/dev.tfvars": 'isolated = true\nenv      = "dev"\n',
+        "infra/terraform/env/prod.tfvars": 'isolated = true\nenv      = "prod"\n',
+    }, git=True)
+    acr = one(evidence, "Microsoft.ContainerRegistry/registries")
+    assert acr.body["properties"]["publicNetworkAccess"] == "Disabled"
+    assert acr.body["sku"]["name"] == "Premium"
+
+
+def test_terraform_values_the_environments_set_differently_stay_unknown(tmp_path: Path) -> None:
+    evidence, _ = scan(tmp_path, {
+        "infra/terraform/main.tf": TF_SWITCHED,
+        "infra/terraform/env/dev.tfvars": "isolated = false\n",
+        "infra/terraform/env/prod.tfvars": "isolated = true\n",
+        "infra/terraform/terraform.tfvars": "isolated = true\n",  # overridden by every -var-file
+    }, git=True)
+    acr = one(evidence, "Microsoft.ContainerRegistry/registries")
+    assert isinstance(acr.body["properties"]["publicNetworkAccess"], Expr)
+    assert isinstance(acr.body["sku"]["name"], Expr)
+
+
+def test_terraform_var_files_outside_environments_are_not_applied(tmp_path: Path) -> None:
+    """A var file that names no environment (tests/ci.tfvars) may never be deployed: the default holds."""
+    evidence, _ = scan(tmp_path, {
+        "infra/main.tf": TF_SWITCHED,
+        "infra/ci.tfvars": "isolated = true\n",
+    }, git=True)
+    acr = one(evidence, "Microsoft.ContainerRegistry/registries")
+    assert acr.body["properties"]["publicNetworkAccess"] == "Enabled"
+    assert acr.body["sku"]["name"] == "Basic"
 
 
 def test_malformed_terraform_is_noted(tmp_path: Path) -> None:

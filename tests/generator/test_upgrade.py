@@ -366,3 +366,41 @@ def test_upgrade_1_2_3_with_terraform_adds_layer_files_and_keeps_every_user_line
         commit_all(project, f"upgrade to {target_level}")
         report = assess(project)
         assert report.level == target_level, [f.criterion.id for f in report.missing_core(target_level)]
+
+
+# Azure DevOps: the same lower-layer edits, and edits of the level-4 pipeline and Bicep, which level 5
+# re-renders (the level-4 pipelines move to the private agent pools); each level is reached.
+ADO_USER_LINES = {path: line for path, line in USER_LINES.items() if not path.startswith(".github/")}
+ADO_LEVEL_4_LINES = {
+    ".azure-pipelines/retrain.yml": "# my own note on retraining\n",
+    "infra/layers/41-retrain-trigger.bicep": "// my own note on the trigger\n",
+}
+
+
+def test_upgrade_3_4_5_with_azure_devops_keeps_every_user_line(tmp_path: Path) -> None:
+    project = generate(tmp_path / "p3", 3, deployment_kind="online", ci_system="azure-devops")
+    edits = {path: line for path, line in ADO_USER_LINES.items() if (project / path).exists()}
+    assert len(edits) >= 6
+    for path, line in edits.items():
+        (project / path).write_text((project / path).read_text() + line)
+    commit_all(project, "my edits")
+    for target_level in (4, 5):
+        planned = plan_upgrade(project)
+        assert planned.to_level == target_level and f"level-{target_level}" in planned.layers_added
+        apply(planned.plan)
+        assert planned.plan.conflicts == [], [c.path for c in planned.plan.conflicts]
+        for path, line in edits.items():
+            assert (project / path).read_text().endswith(line), f"{path} lost a user line at {target_level}"
+        if target_level == 4:
+            assert "vmImage: ubuntu-latest" in (project / ".azure-pipelines/retrain.yml").read_text()
+            for path, line in ADO_LEVEL_4_LINES.items():
+                (project / path).write_text((project / path).read_text() + line)
+            edits.update(ADO_LEVEL_4_LINES)
+        commit_all(project, f"upgrade to {target_level}")
+        report = assess(project)
+        assert report.level == target_level, [f.criterion.id for f in report.missing_core(target_level)]
+    retrain = (project / ".azure-pipelines/retrain.yml").read_text()
+    assert "name: churn-model-prod" in retrain  # the private agent pool of level 5
+    assert (project / ".azure-pipelines/templates/release-registry.yml").is_file()
+    assert (project / "infra/layers/53-ci-agents.bicep").is_file()
+    assert not (project / ".github").exists() and not (project / "infra/layers/53-ci-runners.bicep").exists()

@@ -25,8 +25,12 @@ VARIANTS = {
     "level2": (2, {}),
     "level3-online": (3, {"deployment_kind": "online"}),
     "level3-batch": (3, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
-    "level2-adf": (2, {"data_pipeline": "adf"}),
+    "level4-online": (4, {"deployment_kind": "online"}),
+    "level4-batch": (4, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "level5-online": (5, {"deployment_kind": "online"}),
+    "level5-batch": (5, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
 }
+LEVEL5_FILES = {"50-network.tf", "51-registry.tf", "52-governance.tf", "53-ci-runners.tf"}
 TERRAFORM = shutil.which("terraform")
 
 
@@ -58,7 +62,12 @@ def test_layout_one_root_module_and_no_bicep(projects, name: str) -> None:
     expected |= {"20-training.tf"} if level >= 2 else set()
     expected |= {"30-serving.tf"} if level >= 3 and answers["deployment_kind"] == "online" else set()
     expected |= {"25-data-factory.tf"} if answers.get("data_pipeline") == "adf" else set()
+    expected |= {"40-monitoring.tf"} if level >= 4 else set()
+    expected |= LEVEL5_FILES if level >= 5 else set()
     assert files == expected
+    # the endpoint's alerts: a root module of its own, applied by monitor.yml once the endpoint exists
+    endpoint_module = root / "infra" / "terraform" / "monitoring-endpoint" / "main.tf"
+    assert endpoint_module.exists() == (level >= 4 and answers["deployment_kind"] == "online")
     envs = answers["environments"]
     assert sorted(p.name for p in (root / "infra" / "terraform" / "env").iterdir()) == sorted(
         [f"{e}.tfvars" for e in envs] + [f"{e}.backend.hcl" for e in envs]
@@ -73,6 +82,10 @@ def test_module_matches_the_provider_schema(projects, name: str) -> None:
     root, _, _ = projects[name]
     problems = check_module(module_texts(root), load_schema())
     assert [str(p) for p in problems] == []
+    endpoint_module = root / "infra" / "terraform" / "monitoring-endpoint"
+    if endpoint_module.exists():
+        texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(endpoint_module.glob("*.tf"))}
+        assert [str(p) for p in check_module(texts, load_schema())] == []
 
 
 @pytest.mark.skipif(TERRAFORM is None, reason="no terraform binary")
@@ -100,6 +113,16 @@ def test_backend_and_tfvars_name_each_environment(projects) -> None:
         assert values["env"] == env and values["name_suffix"] == "ab12"
         assert values["network_isolation"] is False
     assert accounts == {"stchurnmodeltfab12"}
+
+
+def test_level5_closes_the_network_in_every_environment(projects) -> None:
+    """Level 5's private endpoints (50-network.tf) need the platform closed: network_isolation."""
+    import hcl2
+
+    root, _, answers = projects["level5-online"]
+    for env in answers["environments"]:
+        values = hcl2.loads((root / "infra" / "terraform" / "env" / f"{env}.tfvars").read_text())
+        assert values["network_isolation"] is True, env
 
 
 def test_provider_signs_in_with_oidc_and_backend_is_partial(projects) -> None:
@@ -181,12 +204,13 @@ def test_the_default_renders_bicep_exactly_as_iac_bicep_and_nothing_of_terraform
     rendered = {}
     for name, extra in (("default", {}), ("bicep", {"iac": "bicep"})):
         dest = tmp_path / name
-        new_project(dest, 3, complete({"name_suffix": "ab12", **extra}, 3), git=False)
+        new_project(dest, 5, complete({"name_suffix": "ab12", **extra}, 5), git=False)
         rendered[name] = {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
     assert rendered["default"] == rendered["bicep"]
     paths = set(rendered["default"])
     assert not [p for p in paths if "terraform" in p or p.endswith((".tf", ".tfvars", ".hcl"))]
-    assert {"infra/main.bicep", "infra/layers/20-training.bicep", "infra/layers/30-serving.bicep"} <= paths
+    assert {"infra/main.bicep", "infra/layers/20-training.bicep", "infra/layers/30-serving.bicep",
+            "infra/layers/40-monitoring.bicep", "infra/layers/53-ci-runners.bicep"} <= paths
     assert not [p for p, data in rendered["default"].items()
                 if b"terraform" in data.lower() and not p.startswith(".mlops-ladder/")]
 

@@ -30,8 +30,13 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "terraform_sc
 SCHEMA_FILE = SCHEMA_DIR / "azurerm.schema.json"
 PROVIDER = "registry.terraform.io/hashicorp/azurerm"
 
-_ARGUMENT = re.compile(r"^\* `([a-z0-9_]+)` - \((Required|Optional)\)(.*)$")
-_BLOCK_HEADING = re.compile(r"^(?:An?|The) `([a-z0-9_]+)` blocks? (?:supports|exports|support)")
+# Data source pages often leave out (Required)/(Optional) on their arguments: those count as optional.
+_ARGUMENT = re.compile(r"^\* `([a-z0-9_]+)` - (?:\((Required|Optional)\))?(.*)$")
+_BLOCK_HEADING = re.compile(r"^(?:An?|The) `([a-z0-9_]+)`(?: blocks?)? (?:supports|exports|support)")
+# "A `advanced_filter` supports the following nested blocks:" lists blocks whose common schema
+# follows "Each nested block consists of ...".
+_NESTED_BLOCKS = "the following nested blocks"
+_NESTED_SCHEMA = "Each nested block consists of"
 _IS_BLOCK = re.compile(r"(?:An?|One or more|A list of|One|Zero or more)?\s*`([a-z0-9_]+)`\s+blocks?\b|"
                        r"of `([a-z0-9_]+)` objects")
 META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "lifecycle", "provider"})
@@ -51,16 +56,30 @@ def parse_doc(markdown: str) -> dict[str, Any]:
     top: dict[str, dict] = {}
     sections: dict[str, dict[str, dict]] = {}
     current = top
+    nested_blocks: dict[str, dict] | None = None  # the section of a "nested blocks" heading
+    in_nested_schema = False
     for line in section.splitlines():
         heading = _BLOCK_HEADING.match(line.strip())
         if heading:
             current = sections.setdefault(heading.group(1), {})
+            nested_blocks = current if _NESTED_BLOCKS in line else None
+            in_nested_schema = False
+            continue
+        if nested_blocks is not None and line.strip().startswith(_NESTED_SCHEMA):
+            shared: dict[str, dict] = {}
+            for name, spec in nested_blocks.items():
+                spec["block"] = True
+                sections[name] = shared
+            current, nested_blocks, in_nested_schema = shared, None, True
             continue
         argument = _ARGUMENT.match(line.strip())
         if argument:
             name, kind, text = argument.groups()
             block = _IS_BLOCK.search(text)
-            current[name] = {"required": kind == "Required",
+            # In a nested-block schema `value` (single-value operators) and `values` (the others)
+            # are alternatives, though both pages say Required.
+            alternative = in_nested_schema and name in ("value", "values")
+            current[name] = {"required": kind == "Required" and not alternative,
                              "block": bool(block and name in (block.group(1), block.group(2)))}
     block = _assemble(top, sections, set())
     for line in exported.splitlines():  # `* \`id\` - The ID ...` or `* \`tenant_id\` is set to ...`

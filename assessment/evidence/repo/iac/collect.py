@@ -226,8 +226,7 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
     tf_folders = {posixpath.dirname(f.path) for f in found.terraform}
     for file in found.tfvars:
         evidence.files.append(IacFile(file.path, "tfvars"))
-        folder = posixpath.dirname(file.path)
-        template = folder if folder in tf_folders else None
+        template = _var_file_module(file.path, tf_folders)
         evidence.parameter_files.append(ParameterFile(file.path, template, environment_of(file.path)))
     if not found.terraform:
         return
@@ -252,8 +251,11 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
         if isinstance(data, dict):
             parsed.append(TerraformFile(file.path, text, data))
     auto_values: dict[str, list[dict]] = {}
+    var_files: dict[str, list[dict]] = {}  # module folder -> its per-environment var files' values
     for file in found.tfvars:
-        if not _AUTO_TFVARS.search(file.path):
+        auto = bool(_AUTO_TFVARS.search(file.path))
+        module = _var_file_module(file.path, tf_folders)
+        if not auto and (module is None or environment_of(file.path) is None):
             continue
         text = files.read_text(file.path)
         if text is None:
@@ -263,9 +265,14 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
         except Exception as exc:
             files.note(file.path, f"Terraform variables not parsed: {short_error(exc)}")
             continue
-        auto_values.setdefault(posixpath.dirname(file.path), []).append(values)
+        if auto:
+            auto_values.setdefault(posixpath.dirname(file.path), []).append(values)
+        else:
+            var_files.setdefault(module, []).append(values)
+    agreed = {module: agreed_values(values) for module, values in var_files.items()}
     try:
-        result = build_terraform_resources(parsed, auto_values, {f.path for f in found.terraform}, reader)
+        result = build_terraform_resources(parsed, auto_values, {f.path for f in found.terraform}, reader,
+                                           agreed)
     except Exception as exc:
         for file in parsed:
             files.note(file.path, f"Terraform resources not read: {short_error(exc)}")
@@ -274,3 +281,13 @@ def _collect_terraform(files: RepoFiles, found: _Found, evidence: IacEvidence) -
     for path, refs in result.module_refs.items():
         evidence.module_refs.setdefault(path, []).extend(refs)
     evidence.external_modules.extend(result.external_modules)
+
+
+def _var_file_module(path: str, tf_folders: set[str]) -> str | None:
+    """The Terraform module a .tfvars file is for: its own folder, or the parent of a folder of var
+    files (`infra/terraform/env/dev.tfvars` -> infra/terraform); None when neither holds .tf files."""
+    folder = posixpath.dirname(path)
+    if folder in tf_folders:
+        return folder
+    parent = posixpath.dirname(folder)
+    return parent if folder and parent in tf_folders else None

@@ -51,11 +51,13 @@ def build_resources(
     auto_tfvars: dict[str, list[dict]],
     tf_paths: set[str],
     reader: TerraformReader,
+    env_values: dict[str, dict[str, Any]] | None = None,
 ) -> TerraformResult:
     """Resources, module references and external modules of the parsed .tf files.
 
     *auto_tfvars* maps a folder to the parsed contents of its terraform.tfvars / *.auto.tfvars;
-    *tf_paths* are all .tf files of the repository (to list a local module's files)."""
+    *tf_paths* are all .tf files of the repository (to list a local module's files); *env_values*
+    maps a folder to the values its per-environment var files agree on (Expr where they differ)."""
     folders: dict[str, Folder] = {}
     for file in files:
         folder = folders.setdefault(posixpath.dirname(file.path), Folder(posixpath.dirname(file.path)))
@@ -66,6 +68,9 @@ def build_resources(
                 folder.variables[label_of(name)] = default
         for block in blocks(file.data.get("locals")):
             folder.locals.update({k: v for k, v in block.items() if k not in META_KEYS})
+    for path, agreed in (env_values or {}).items():
+        if path in folders:
+            folders[path].env_values.update(agreed)
     for path, contents in auto_tfvars.items():
         if path in folders:
             for values in contents:

@@ -1,10 +1,12 @@
 """Terraform values: `var.x` and `local.x` resolved, following module calls inside the repository.
 
 `var.x` takes the value every module call in the repository passes (when they agree on a
-literal), else the value in the folder's `terraform.tfvars` / `*.auto.tfvars` (Terraform loads
-those automatically), else the variable's literal default; `local.x` takes the local's
-literal value; anything else is an `Expr`. Per-environment `-var-file`s are not applied: they
-are reported as parameter files.
+literal), else the value that every per-environment var file of the module sets alike (the
+`-var-file`s `env/<env>.tfvars` or `<env>.tfvars`: what every deployment gets; set differently,
+it is an `Expr`), else the value in the folder's `terraform.tfvars` / `*.auto.tfvars` (Terraform
+loads those automatically), else the variable's literal default; `local.x` takes the local's
+literal value. A switch on a known boolean is decided: `!var.x`, `var.x ? "a" : "b"` (literal
+branches). Anything else is an `Expr`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from mlops_ladder.assessment.evidence.repo.iac.terraform.hcl import ABSENT, META
 
 _REFERENCE = re.compile(r"^(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)$")
 _INTERPOLATION = re.compile(r"\$\{\s*(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}")
+_LITERAL = r'(?:"(?:[^"\\$]|\\.)*"|-?\d+|true|false)'
+_NEGATION = re.compile(r"!\s*(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+_CHOICE = re.compile(rf"(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\?\s*({_LITERAL})\s*:\s*({_LITERAL})")
 _ESCAPES = re.compile(r'\\(["\\nrt])')
 _ESCAPED = {'"': '"', "\\": "\\", "n": "\n", "r": "\r", "t": "\t"}
 _MAX_DEPTH = 40
@@ -33,6 +38,7 @@ class Folder:
     variables: dict[str, Any] = field(default_factory=dict)  # name -> default as written (ABSENT if none)
     locals: dict[str, Any] = field(default_factory=dict)
     auto_values: dict[str, Any] = field(default_factory=dict)  # from terraform.tfvars / *.auto.tfvars
+    env_values: dict[str, Any] = field(default_factory=dict)  # agreed by every per-environment var file
 
 
 class Resolver:
@@ -93,6 +99,9 @@ class Scope:
             return Expr(f"local.{name}") if raw is ABSENT else self.resolve(raw)
         if name in self._passed:
             return self._passed[name]
+        if name in self._folder.env_values:
+            agreed = self._folder.env_values[name]
+            return Expr(f"var.{name}") if isinstance(agreed, Expr) else self.resolve(agreed)
         if name in self._folder.auto_values:
             return self.resolve(self._folder.auto_values[name])
         default = self._folder.variables.get(name, ABSENT)
@@ -118,8 +127,22 @@ class Scope:
             reference = _REFERENCE.match(inner)
             if reference:
                 return self.lookup(reference.group(1), reference.group(2))
-            return Expr(shorten(inner))
+            return self._switch(inner)
         return raw  # python-hcl2 < 8 gives literals without quotes
+
+    def _switch(self, inner: str) -> Any:
+        """`!flag` and `flag ? literal : literal` on a flag whose value is a known boolean."""
+        negation = _NEGATION.fullmatch(inner)
+        choice = _CHOICE.fullmatch(inner)
+        match = negation or choice
+        if match:
+            flag = self.lookup(match.group(1), match.group(2))
+            if isinstance(flag, bool):
+                if negation:
+                    return not flag
+                chosen = match.group(3 if flag else 4)
+                return self._resolve_text(chosen) if chosen.startswith('"') else _number_or_bool(chosen)
+        return Expr(shorten(inner))
 
     def _interpolate(self, text: str) -> Any:
         whole = _INTERPOLATION.fullmatch(text)
@@ -133,6 +156,10 @@ class Scope:
             return str(value) if isinstance(value, (str, int, float)) else match.group(0)
 
         return _INTERPOLATION.sub(fill, text)
+
+
+def _number_or_bool(text: str) -> Any:
+    return text == "true" if text in ("true", "false") else int(text)
 
 
 def _unescape(text: str) -> str:
