@@ -34,6 +34,13 @@ AZURERM_TYPES = {
     "azurerm_user_assigned_identity": "Microsoft.ManagedIdentity/userAssignedIdentities",
     "azurerm_container_app_environment": "Microsoft.App/managedEnvironments",
     "azurerm_container_app_job": "Microsoft.App/jobs",
+    # 25-data-factory.tf (data_pipeline: adf)
+    "azurerm_storage_container": "Microsoft.Storage/storageAccounts/blobServices/containers",
+    "azurerm_data_factory": "Microsoft.DataFactory/factories",
+    "azurerm_data_factory_managed_private_endpoint":
+        "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
+    "azurerm_machine_learning_datastore_blobstorage":
+        "Microsoft.MachineLearningServices/workspaces/datastores",
 }
 # Nested blocks that ARM deploys as child resources of their own: (block, ARM type).
 INLINE_CHILDREN = {"azurerm_private_endpoint": ("private_dns_zone_group",
