@@ -413,17 +413,6 @@ def validate(answers: Mapping[str, Any]) -> None:
             f"{answers['level']} has none",
             hint=f"choose --level {DATA_PIPELINE_MIN_LEVEL} or higher, or leave data_pipeline at none",
         )
-    if answers["data_pipeline"] != "none" and answers["ci_system"] != "github":
-        raise BadInputError(
-            f"data_pipeline {answers['data_pipeline']!r}: its deployment pipeline exists for GitHub Actions "
-            "only",
-            hint="use ci_system=github with data_pipeline=adf, or leave data_pipeline at none",
-        )
-    if answers["data_pipeline"] != "none" and answers["iac"] != "bicep":
-        raise BadInputError(
-            f"data_pipeline {answers['data_pipeline']!r}: its infrastructure exists in Bicep only",
-            hint="use iac=bicep with data_pipeline=adf, or leave data_pipeline at none",
-        )
     for kind, name, limit in derived_names(answers):
         if len(name) > limit:
             raise BadInputError(

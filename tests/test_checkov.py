@@ -100,6 +100,9 @@ TERRAFORM_VARIANTS = {
     "level3-batch": (3, {"deployment_kind": "batch", "environments": ["dev", "prod"]}),
     # level 5 turns network_isolation on: 10-platform.tf's conditional expressions are checked too
     "level5-online": (5, {"deployment_kind": "online"}),
+    # data_pipeline: adf adds 25-data-factory.tf (level 5: managed network and private endpoints)
+    "level2-adf": (2, {"data_pipeline": "adf"}),
+    "level5-adf": (5, {"data_pipeline": "adf"}),
 }
 
 
@@ -129,7 +132,7 @@ def test_checkov_reads_every_generated_terraform_file(terraform_report) -> None:
     assert result["summary"]["parsing_errors"] == 0, result["results"].get("parsing_errors")
     checked = {c["file_path"] for kind in ("passed_checks", "skipped_checks", "failed_checks")
                for c in result["results"][kind]}
-    assert {f for f in files if f.endswith("/10-platform.tf")} <= checked
+    assert {f for f in files if f.endswith(("/10-platform.tf", "/25-data-factory.tf"))} <= checked
     assert result["summary"]["passed"] >= 10 * len(TERRAFORM_VARIANTS)
 
 

@@ -11,7 +11,9 @@ independent checks as the GitHub one:
   generated; the generated Python is ruff-clean and its own tests pass.
 
 The projects are rendered once per module (about 1 s each); the slow checks (the project's own tests)
-run only on the level-3 and level-5 variants, whose tests include those of the levels below them.
+run only on the level-3 and level-5 variants without a data pipeline, whose tests include those of
+the levels below them, and on the level-2 data pipeline variants (`data_pipeline: adf`), whose tests
+add tests/data_pipeline/.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ ADO_VARIANTS = {
     "ado-level2": (2, {**ADO, "environments": ["dev", "prod"], "project_name": "fraud"}),
     "ado-level3-online": (3, {**ADO, "deployment_kind": "online"}),
     "ado-level3-batch": (3, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
+    "ado-level2-adf": (2, {**ADO, "data_pipeline": "adf"}),
+    "ado-level3-adf": (3, {**ADO, "data_pipeline": "adf", "environments": ["dev", "prod"]}),
     # iac: terraform: infra.yml and templates/deploy-infra.yml take the Terraform path
     "ado-level1-terraform": (1, {**ADO, "iac": "terraform"}),
+    "ado-level2-adf-terraform": (2, {**ADO, "data_pipeline": "adf", "iac": "terraform"}),
     "ado-level4-online": (4, {**ADO, "deployment_kind": "online"}),
     "ado-level4-batch": (4, {**ADO, "deployment_kind": "batch", "environments": ["dev", "prod"]}),
     "ado-level5-online": (5, {**ADO, "deployment_kind": "online"}),
@@ -125,6 +130,34 @@ def test_service_connections_are_literals_and_deployments_follow_promotion_order
         previous = stage["stage"]
 
 
+def test_the_data_pipeline_deploys_in_promotion_order_through_each_environment(project) -> None:
+    root, _, answers = project
+    path = root / ".azure-pipelines" / "data-pipeline.yml"
+    assert path.exists() == (answers.get("data_pipeline") == "adf")
+    if not path.exists():
+        return
+    project_name, environments = answers["project_name"], answers["environments"]
+    pipeline = yaml.safe_load(path.read_text())
+    assert {"data-factory", "build/data-factory"} <= set(pipeline["pr"]["paths"]["include"])
+    export = next(s for s in pipeline["stages"] if s["stage"] == "export")
+    export_steps = next(j for j in export["jobs"] if j["job"] == "export")["steps"]
+    scripts = " ".join(str(step.get("bash", "")) for step in export_steps)
+    assert "npm run build validate" in scripts and "npm run build export" in scripts
+    deploys = [s for s in pipeline["stages"] if s["stage"].startswith("deploy_")]
+    assert [s["stage"] for s in deploys] == [f"deploy_{env}" for env in environments]
+    previous = "export"
+    for env, stage in zip(environments, deploys, strict=True):
+        assert stage["dependsOn"] == previous and stage["condition"] == MAIN_ONLY
+        assert stage["variables"] == [{"group": f"{project_name}-{env}"}]
+        (job,) = stage["jobs"]
+        assert job["environment"] == f"{project_name}-{env}"
+        steps = job["strategy"]["runOnce"]["deploy"]["steps"]
+        (deploy,) = [s for s in steps if s.get("task") == "AzureCLI@2"]
+        assert deploy["inputs"]["azureSubscription"] == f"{project_name}-{env}"
+        assert f"python3 scripts/adf_deploy.py {env} " in deploy["inputs"]["inlineScript"]
+        previous = stage["stage"]
+
+
 def test_assess_reports_exactly_the_generated_level(project) -> None:
     root, level, _ = project
     report = assess(root)
@@ -142,9 +175,10 @@ def test_generated_python_is_ruff_clean(project) -> None:
 
 def test_generated_project_tests_pass(project, tmp_path: Path) -> None:
     root, level, answers = project
-    if level not in (3, 5) or answers["iac"] == "terraform":
-        pytest.skip("the level-3 and level-5 Bicep variants run the tests of the levels below them "
-                    "(the Python does not depend on iac)")
+    adf = answers.get("data_pipeline") == "adf"
+    if (adf and level != 2) or (not adf and (level not in (3, 5) or answers["iac"] == "terraform")):
+        pytest.skip("run on the level-3 and level-5 Bicep variants (they run the tests of the levels below "
+                    "them; the Python does not depend on iac) and on the level-2 adf ones (data pipeline)")
     work = tmp_path / "copy"
     shutil.copytree(root, work, ignore=shutil.ignore_patterns(".git"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "MLFLOW_"))}

@@ -53,6 +53,7 @@ VARIANTS = {
     "level3-batch-terraform": (
         3, {"iac": "terraform", "deployment_kind": "batch", "environments": ["dev", "prod"]}
     ),
+    "level2-adf-terraform": (2, {"iac": "terraform", "data_pipeline": "adf"}),
     "level4-online-terraform": (4, {"deployment_kind": "online", "iac": "terraform"}),
     "level5-online-terraform": (5, {"deployment_kind": "online", "iac": "terraform"}),
     "level5-batch-terraform": (

@@ -745,3 +745,32 @@ def test_no_iac_means_empty_evidence(tmp_path: Path) -> None:
     evidence, repo_files = scan(tmp_path, {"README.md": "# project\n", "data.json": '{"a": 1}'})
     assert evidence == IacEvidence()
     assert not repo_files.notes
+
+
+def test_terraform_data_factory_maps_to_its_arm_type_and_public_access(tmp_path: Path) -> None:
+    text = """
+resource "azurerm_data_factory" "open" {
+  name                   = "adf-open"
+  public_network_enabled = true
+}
+
+resource "azurerm_data_factory" "closed" {
+  name                            = "adf-closed"
+  public_network_enabled          = false
+  managed_virtual_network_enabled = true
+}
+
+resource "azurerm_data_factory_managed_private_endpoint" "blob" {
+  name               = "PlatformStorageBlob"
+  data_factory_id    = azurerm_data_factory.closed.id
+  target_resource_id = azurerm_storage_account.st.id
+  subresource_name   = "blob"
+}
+"""
+    evidence, repo_files = scan(tmp_path, {"infra/terraform/25-data-factory.tf": text})
+    assert not repo_files.notes
+    factories = {r.name: r for r in evidence.of_type("Microsoft.DataFactory/factories")}
+    assert factories["adf-open"].body["properties"]["publicNetworkAccess"] == "Enabled"
+    assert factories["adf-closed"].body["properties"]["publicNetworkAccess"] == "Disabled"
+    endpoint = one(evidence, "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints")
+    assert endpoint.body["properties"]["groupId"] == "blob"

@@ -313,6 +313,30 @@ def test_upgrade_adds_the_data_pipeline_to_a_level_2_project_keeping_every_user_
     assert plan_update(root).plan.changes == []  # the option is recorded: an update keeps it
 
 
+def test_upgrade_adds_the_data_pipeline_to_an_azure_devops_project_keeping_every_user_line(
+    tmp_path: Path,
+) -> None:
+    root = generate(tmp_path / "p2", 2, ci_system="azure-devops")
+    train = root / ".azure-pipelines" / "train.yml"
+    train.write_text(train.read_text() + "# the team's own note\n")
+    setup = root / "docs" / "azure-devops.md"
+    setup.write_text(setup.read_text().replace("## 3. Variable groups", "## 3. Variable groups (ours)"))
+    commit_all(root)
+
+    planned = plan_upgrade(root, 2, {"data_pipeline": "adf"})
+    apply(planned.plan)
+    assert planned.layers_added == [] and planned.plan.conflicts == []
+    for path in (".azure-pipelines/data-pipeline.yml", "data-factory/pipeline/CurateCustomers.json",
+                 "tests/data_pipeline/test_ado_data_pipeline.py", "docs/data-pipeline.md"):
+        assert (root / path).is_file(), path
+    assert not (root / ".github").exists()
+    text = train.read_text()
+    assert text.endswith("# the team's own note\n") and "parameters.dataVersion" in text
+    text = setup.read_text()
+    assert "## 3. Variable groups (ours)" in text and "## Data pipeline (level 2" in text
+    assert assess(root).level == 2
+
+
 # -- iac: terraform, upgrade 1 -> 2 -> 3: layer files join the one root module, user edits stay ----
 
 TERRAFORM_USER_LINES = {

@@ -36,8 +36,11 @@ def variants(level: int) -> list[dict[str, Any]]:
             "iac": iac} for kind in kinds for iac in IAC_OPTIONS]
     found = github + ado
     if level >= 2:  # the data pipeline's files are in the level-2 layer; higher layers render it too
-        found.append({"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "iac": "bicep",
-                      "data_pipeline": "adf"})
+        for iac in IAC_OPTIONS:
+            found.append({"deployment_kind": "online", "environments": ENVIRONMENT_OPTIONS[0], "iac": iac,
+                          "data_pipeline": "adf"})
+        found.append({"deployment_kind": "online", "environments": ["dev", "test", "prod"], "iac": "bicep",
+                      "data_pipeline": "adf", "ci_system": "azure-devops"})
     return found
 
 

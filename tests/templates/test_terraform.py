@@ -67,6 +67,7 @@ def test_layout_one_root_module_and_no_bicep(projects, name: str) -> None:
     expected = {"versions.tf", "variables.tf", "10-platform.tf"}
     expected |= {"20-training.tf"} if level >= 2 else set()
     expected |= {"30-serving.tf"} if level >= 3 and answers["deployment_kind"] == "online" else set()
+    expected |= {"25-data-factory.tf"} if answers.get("data_pipeline") == "adf" else set()
     expected |= {"40-monitoring.tf"} if level >= 4 else set()
     expected |= LEVEL5_FILES if level >= 5 else set()
     expected |= CI_FILES[answers["ci_system"]].get(level, set())
@@ -237,3 +238,13 @@ def test_state_bootstrap_script_az_commands_parse(ci_system: str, tmp_path: Path
     identity = "id-churn-model-ado-" if ci_system == "azure-devops" else "id-churn-model-github-"
     assert identity in script.read_text()
     assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+
+
+def test_level_5_data_factory_matches_the_provider_schema(tmp_path: Path) -> None:
+    """Level 5 adds the factory's managed network and private endpoints (levels 4-5 are otherwise
+    still Bicep, so this variant is not in VARIANTS' layout test)."""
+    answers = complete({"name_suffix": "ab12", "iac": "terraform", "data_pipeline": "adf"}, 5)
+    new_project(tmp_path / "p", 5, answers, git=False)
+    texts = module_texts(tmp_path / "p")
+    assert "azurerm_data_factory_managed_private_endpoint" in texts["25-data-factory.tf"]
+    assert [str(p) for p in check_module(texts, load_schema())] == []

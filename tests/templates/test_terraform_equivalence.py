@@ -27,6 +27,8 @@ CASES = {
     "level2": (2, {}),
     "level3-online": (3, {"deployment_kind": "online"}),
     "level3-batch": (3, {"deployment_kind": "batch"}),
+    "level2-adf": (2, {"data_pipeline": "adf"}),
+    "level3-adf": (3, {"data_pipeline": "adf", "deployment_kind": "batch"}),
 }
 ENV, PROJECT, SUFFIX = "prod", "churn-model", "ab12"
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -183,8 +185,10 @@ def test_terraform_declares_what_the_bicep_declares(case: str, tmp_path: Path) -
     assert bicep["resources"], "nothing read from the Bicep"
     kinds = Counter(kind for kind, _ in bicep["resources"])
     assert kinds["Microsoft.MachineLearningServices/workspaces"] == 1
+    adf = data.get("data_pipeline") == "adf"
     assert kinds["Microsoft.ManagedIdentity/userAssignedIdentities"] == 1 + (level >= 2) + (
-        level >= 3 and data.get("deployment_kind", "online") == "online")
+        level >= 3 and data.get("deployment_kind", "online") == "online") + adf
+    assert kinds["Microsoft.DataFactory/factories"] == adf
 
 
 @pytest.mark.parametrize("level", [1, 5])
@@ -215,3 +219,30 @@ def test_settings_that_depend_on_the_environment_and_level_agree(level: int, tmp
     }
     assert [b for b in expected if b not in main] == []
     assert [t for t in expected.values() if t not in platform] == []
+
+
+def test_adf_deploy_derives_the_names_the_terraform_declares(tmp_path: Path) -> None:
+    """scripts/adf_deploy.py retargets the Data Factory export from mlops/config.yml; with iac=terraform
+    the names it derives must be those infra/terraform/ declares, or the deployment misses them."""
+    import json
+    import subprocess
+    import sys
+
+    root = render(tmp_path, 2, {"data_pipeline": "adf"}, "terraform")
+    declared = set(terraform_platform(root)["resources"])
+    code = ("import json, sys; sys.path.insert(0, 'scripts'); import adf_deploy as a; "
+            f"print(json.dumps(a.resource_names(a.load_config('mlops/config.yml'), {ENV!r})))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    names = json.loads(proc.stdout)
+    expected = {
+        "factory": "Microsoft.DataFactory/factories",
+        "storage_account": "Microsoft.Storage/storageAccounts",
+        "key_vault": "Microsoft.KeyVault/vaults",
+        "workspace": "Microsoft.MachineLearningServices/workspaces",
+        "identity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+    }
+    missing = [(key, names[key]) for key, arm_type in expected.items() if (arm_type, names[key]) not in declared]
+    assert missing == []
+    platform = (root / "infra" / "terraform" / "10-platform.tf").read_text()
+    assert names["resource_group"] == f"rg-{PROJECT}-{ENV}"
+    assert 'name = "rg-${var.project_name}-${var.env}"' in platform

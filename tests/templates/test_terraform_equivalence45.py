@@ -154,3 +154,33 @@ def test_a_difference_is_reported(projects, tmp_path: Path) -> None:
     from_bicep, from_terraform = _layer_instances(bicep, changed, answers, "dev")
     assert from_bicep - from_terraform == Counter({("Microsoft.Insights/actionGroups", "ag-churn-model-dev"): 1})
     assert from_terraform - from_bicep == Counter({("Microsoft.Insights/actionGroups", "ag-dev-dev"): 1})
+
+
+# The factory's managed network is a resource in Bicep and `managed_virtual_network_enabled` in Terraform.
+IMPLICIT_IN_TERRAFORM_ADF = {("Microsoft.DataFactory/factories/managedVirtualNetworks", "default")}
+
+
+def test_level5_data_factory_gets_the_same_resources(tmp_path: Path) -> None:
+    """data_pipeline: adf at level 5: 25-data-factory.tf against 25-data-factory.bicep, with the
+    managed private endpoints that network isolation adds, in every environment."""
+    roots = {}
+    for iac in ("bicep", "terraform"):
+        answers = complete({"name_suffix": "ab12", "iac": iac, "data_pipeline": "adf"}, 5)
+        roots[iac] = tmp_path / iac
+        new_project(roots[iac], 5, answers, git=False)
+    for env in answers["environments"]:
+        from_bicep = bicep_instances(
+            [roots["bicep"] / "infra" / "layers" / "25-data-factory.bicep"],
+            {"env": env, "projectName": answers["project_name"], "nameSuffix": answers["name_suffix"],
+             "location": "westeurope"})
+        from_terraform = terraform_instances(
+            roots["terraform"] / "infra" / "terraform",
+            {"env": env, "project_name": answers["project_name"], "name_suffix": answers["name_suffix"]},
+            {"25-data-factory.tf"})
+        for implicit in IMPLICIT_IN_TERRAFORM_ADF:
+            del from_bicep[implicit]
+        assert from_bicep == from_terraform, env
+        endpoints = "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints"
+        assert {name for kind, name in from_terraform if kind == endpoints} == {"PlatformStorageBlob",
+                                                                                 "PlatformKeyVault"}
+        assert from_terraform[("Microsoft.DataFactory/factories", f"adf-churn-model-{env}-ab12")] == 1

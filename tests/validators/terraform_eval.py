@@ -36,6 +36,13 @@ AZURERM_TYPES = {
     "azurerm_container_app_environment": "Microsoft.App/managedEnvironments",
     "azurerm_container_app_job": "Microsoft.App/jobs",
     "azurerm_logic_app_workflow": "Microsoft.Logic/workflows",
+    # 25-data-factory.tf (data_pipeline: adf)
+    "azurerm_storage_container": "Microsoft.Storage/storageAccounts/blobServices/containers",
+    "azurerm_data_factory": "Microsoft.DataFactory/factories",
+    "azurerm_data_factory_managed_private_endpoint":
+        "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
+    "azurerm_machine_learning_datastore_blobstorage":
+        "Microsoft.MachineLearningServices/workspaces/datastores",
 }
 # Parts of a Logic App's workflow definition that azurerm manages as resources of their own; in ARM
 # (and in the Bicep) they are properties of Microsoft.Logic/workflows, not resources.

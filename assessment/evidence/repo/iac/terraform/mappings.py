@@ -26,6 +26,9 @@ Terraform type and attributes, so they still count as declared infrastructure.
     container_registry                   Microsoft.ContainerRegistry/registries
       admin_enabled                        properties.adminUserEnabled
       public_network_access_enabled        properties.publicNetworkAccess
+    data_factory                         Microsoft.DataFactory/factories
+      public_network_enabled               properties.publicNetworkAccess (Enabled / Disabled)
+    data_factory_managed_private_endpoint .../factories/managedVirtualNetworks/managedPrivateEndpoints
     storage_account                      Microsoft.Storage/storageAccounts
       public_network_access_enabled        properties.publicNetworkAccess
       shared_access_key_enabled            properties.allowSharedKeyAccess
@@ -264,6 +267,15 @@ MAPPINGS: dict[str, ArmMapping] = {
         extra=_storage_sku,
     ),
     "azurerm_storage_container": ArmMapping("Microsoft.Storage/storageAccounts/blobServices/containers"),
+    "azurerm_data_factory": ArmMapping(
+        "Microsoft.DataFactory/factories",
+        rules=(Rule("public_network_enabled", "properties.publicNetworkAccess", _enabled_text),),
+    ),
+    "azurerm_data_factory_managed_private_endpoint": ArmMapping(
+        "Microsoft.DataFactory/factories/managedVirtualNetworks/managedPrivateEndpoints",
+        rules=(Rule("subresource_name", "properties.groupId"),
+               Rule("target_resource_id", "properties.privateLinkResourceId")),
+    ),
     "azurerm_private_endpoint": ArmMapping(
         "Microsoft.Network/privateEndpoints",
         rules=(Rule("subnet_id", "properties.subnet.id"),),

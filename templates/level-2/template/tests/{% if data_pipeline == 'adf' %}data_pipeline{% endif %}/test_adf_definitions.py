@@ -131,8 +131,18 @@ def test_the_typed_copy_maps_every_column_with_a_known_type(pipeline) -> None:
 
 def test_the_curated_data_lands_where_the_datastore_points(pipeline) -> None:
     parameters = {k: v["defaultValue"] for k, v in pipeline["properties"]["parameters"].items()}
-    bicep = (ROOT / "infra" / "layers" / "25-data-factory.bicep").read_text(encoding="utf-8")
-    assert f"var curatedContainerName = '{parameters['curatedContainer']}'" in bicep
+    bicep = ROOT / "infra" / "layers" / "25-data-factory.bicep"
+    terraform = ROOT / "infra" / "terraform" / "25-data-factory.tf"
+    assert bicep.exists() or terraform.exists(), "no infrastructure declares the curated container"
+    if bicep.exists():
+        assert f"var curatedContainerName = '{parameters['curatedContainer']}'" in bicep.read_text("utf-8")
+    if terraform.exists():
+        text = terraform.read_text(encoding="utf-8")
+        for block in ('resource "azurerm_storage_container" "curated"',
+                      'resource "azurerm_machine_learning_datastore_blobstorage" "curated"'):
+            body = text.split(block, 1)[1].split("\n}", 1)[0]
+            name = parameters["curatedContainer"]
+            assert re.search(rf'^\s*name\s*=\s*"{name}"$', body, re.MULTILINE), block
     assert parameters["curatedDatastore"] == parameters["curatedContainer"]  # the datastore is named after it
     docs = (ROOT / "docs" / "data-pipeline.md").read_text(encoding="utf-8")
     assert (
