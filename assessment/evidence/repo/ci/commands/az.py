@@ -75,15 +75,15 @@ def read_az(
     elif groups[:1] == ["ts"] and groups[1:2] in (["create"], ["update"]):
         template = first_option(options, "--template-file", "-f")
         if template:  # a template spec: `az deployment ... create --template-spec` deploys it later
-            state.template_spec = resolve_path(template, state.cwd)
+            state.template_spec = resolve_path(template, state.folder)
     elif groups[:1] == ["bicep"] and len(groups) > 1 and groups[1] in ("build", "lint", "build-params"):
         target = first_option(options, "--file", "-f")
-        add(K.VALIDATE_IAC, (resolve_path(target, state.cwd),) if target else (), options)
+        add(K.VALIDATE_IAC, (resolve_path(target, state.folder),) if target else (), options)
 
 
 def _az_ml(group: str, verb: str, options: dict[str, list[str]], state: ShellState, add: Add) -> None:
     target = first_option(options, "--file", "-f", "--pipeline-yaml", "-y")
-    files = (resolve_path(target, state.cwd),) if target else ()
+    files = (resolve_path(target, state.folder),) if target else ()
     kind = _AZ_ML_KINDS.get((group, verb))
     if (group, verb) == ("run", "submit-pipeline") and first_option(options, "--pipeline-id", "-i"):
         kind = K.RUN_PUBLISHED_PIPELINE
@@ -115,7 +115,7 @@ def _az_ml_v1(
     if verb == "submit-script":
         name = first_option(options, "--run-configuration-name", "-c")
         script = positional[0] if positional else None
-        folder = resolve_path(first_option(options, "--path", "-t") or ".", state.cwd)
+        folder = resolve_path(first_option(options, "--path", "-t") or ".", state.folder)
         runconfigs = [
             resolve_path(posixpath.join(sub, f"{name}.runconfig"), folder)
             for sub in _RUNCONFIG_FOLDERS
@@ -131,7 +131,7 @@ def _az_ml_v1(
             first_option(options, "--deploy-config-file", "--dc"),
             first_option(options, "--inference-config-file", "--ic"),
         ]
-        add(K.DEPLOY_MODEL, tuple(resolve_path(c, state.cwd) for c in configs if c), options)
+        add(K.DEPLOY_MODEL, tuple(resolve_path(c, state.folder) for c in configs if c), options)
 
 
 def _az_deployment(
@@ -145,7 +145,7 @@ def _az_deployment(
         return
     template = first_option(options, "--template-file", "-f")
     if template:
-        files: tuple[str, ...] = (resolve_path(template, state.cwd),)
+        files: tuple[str, ...] = (resolve_path(template, state.folder),)
     elif first_option(options, "--template-spec", "-s"):  # the spec made from a file by `az ts create`
         files = (state.template_spec,) if state.template_spec else ()
     else:  # `--parameters main.bicepparam` names its template with `using`
@@ -160,7 +160,7 @@ def _az_deployment(
 
 def _bicepparam_template(repo_files: RepoFiles, value: str, state: ShellState) -> str:
     """The template a .bicepparam file is `using` (the deployment's real target), else the file itself."""
-    path = resolve_path(value.lstrip("@"), state.cwd)
+    path = resolve_path(value.lstrip("@"), state.folder)
     text = repo_files.read_text(path) if not is_unresolved(path) and repo_files.exists(path) else None
     match = re.search(r"^\s*using\s+'([^']+)'", text or "", re.M)
     if match and not match.group(1).startswith("br"):

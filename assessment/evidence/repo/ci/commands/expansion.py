@@ -15,6 +15,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import use_folder
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import find_substitutions
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import (
@@ -45,7 +46,7 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
             continue
         value = expand_word(word, state, files)
         if glob and _GLOB.search(value) and not is_unresolved(value):
-            expanded.extend(glob_files(value, state.cwd, files) or [value])
+            expanded.extend(glob_files(value, state.folder, files) or [value])
         elif glob and value != word and " " in value and not is_unresolved(value):
             expanded.extend(value.split())  # `for f in $FILES`: the words of the value
         else:
@@ -77,12 +78,12 @@ def _split(inner: str, windows: bool) -> list[Command]:
 
 def _evaluate(inner: str, state: ShellState, files: RepoFiles) -> str | None:
     """What `$(inner)` prints, when it is a path idiom; else None."""
-    cwd, output = state.cwd, None
+    cwd, output = state.folder, None  # looked at only where used (resolve_path, use_folder)
     for command in _split(inner, state.windows):
         if command.loop is not None or command.array is not None:
             return None
         # expand_word only reads the state: a copy only to run in the folder a `cd` changed to
-        here = state if cwd == state.cwd else state.copy(cwd=cwd)
+        here = state if cwd is state.folder else state.copy(cwd=cwd)
         words = [expand_word(word, here, files) for word in command.words]
         name, args = (words[0], words[1:]) if words else ("", [])
         operands = [arg for arg in args if not arg.startswith("-")]
@@ -92,7 +93,7 @@ def _evaluate(inner: str, state: ShellState, files: RepoFiles) -> str | None:
             cwd = resolve_path(operands[0], cwd)
             output = None
         elif name == "pwd":
-            output = anchored(cwd)
+            output = anchored(use_folder(cwd))
         elif name == "dirname" and operands and not is_unresolved(operands[0]):
             output = posixpath.dirname(operands[0].rstrip("/")) or "."
         elif name in ("realpath", "readlink") and operands and not is_unresolved(operands[0]):

@@ -20,7 +20,7 @@ def read_terraform(args: list[str], state: ShellState, add: Add) -> None:
     subcommand = args[0] if args else ""
     kind = {"apply": K.APPLY_IAC, "plan": K.VALIDATE_IAC, "validate": K.VALIDATE_IAC}.get(subcommand)
     if kind:
-        folder = resolve_path(chdir, state.cwd) if chdir else (state.cwd or ".")
+        folder = resolve_path(chdir, state.folder) if chdir else (state.cwd or ".")
         add(kind, (folder,), parse_options(args[1:]))
 
 
@@ -28,4 +28,4 @@ def read_bicep(args: list[str], state: ShellState, add: Add) -> None:
     """`bicep build|lint|build-params file`: the template validated."""
     positional = [arg for arg in args if not arg.startswith("-")]
     if positional[:1] and positional[0] in ("build", "lint", "build-params") and len(positional) > 1:
-        add(K.VALIDATE_IAC, (resolve_path(positional[1], state.cwd),), parse_options(args))
+        add(K.VALIDATE_IAC, (resolve_path(positional[1], state.folder),), parse_options(args))

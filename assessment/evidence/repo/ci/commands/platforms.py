@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, ShellState
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, ShellState, ask_folder
 from mlops_ladder.assessment.evidence.repo.ci.commands.python import PYTHON, module_path
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.commands.words import first_option, parse_options
@@ -117,22 +117,24 @@ def _pip(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> None
         args = args[1:]
     elif args[:2] in (["pip", "install"], ["pip", "sync"]):  # `uv pip install`, `uv pip sync`
         if args[1] == "sync":
-            targets = [resolve_path(a, state.cwd) for a in _positional(args[2:], _PIP_VALUE_OPTIONS)]
+            targets = [resolve_path(a, state.folder) for a in _positional(args[2:], _PIP_VALUE_OPTIONS)]
             add(K.INSTALL_DEPENDENCIES, tuple(targets), parse_options(args[2:]))
             return
         args = args[2:]
     else:
         return
     options = parse_options(args)
-    targets = [resolve_path(v, state.cwd) for o in ("-r", "--requirement") for v in options.get(o, [])[:1]]
+    targets = [resolve_path(v, state.folder) for o in ("-r", "--requirement") for v in options.get(o, [])[:1]]
     targets += [
-        resolve_path(a.partition("=")[2], state.cwd) for a in args if a.startswith(("--requirement=", "-r="))
+        resolve_path(a.partition("=")[2], state.folder)
+        for a in args
+        if a.startswith(("--requirement=", "-r="))
     ]
     projects = [*options.get("-e", [])[:1], *options.get("--editable", [])[:1]]
     for project in projects + _positional(args, _PIP_VALUE_OPTIONS):
         folder = project.split("[", 1)[0]  # `.[dev]`
         if folder.startswith((".", "/")) or "/" in folder:
-            targets += _existing(files, resolve_path(folder, state.cwd), _PROJECT_FILES)
+            targets += _existing(files, resolve_path(folder, state.folder), _PROJECT_FILES)
     if targets:
         add(K.INSTALL_DEPENDENCIES, tuple(dict.fromkeys(targets)), options)
 
@@ -151,7 +153,7 @@ def _project_installer(files: RepoFiles, name: str, args: list[str], state: Shel
         return False
     options = parse_options(args)
     folder = first_option(options, "--directory", "--project", "-C")
-    where = resolve_path(folder, state.cwd) if folder else state.cwd
+    where = resolve_path(folder, state.folder) if folder else state.cwd
     add(K.INSTALL_DEPENDENCIES, _existing(files, where, names) or (resolve_path(names[0], where),), options)
     return True
 
@@ -164,9 +166,9 @@ def _conda(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> No
     if not words or words[0] not in ("create", "update", "install"):
         return
     options = parse_options(args)
-    targets = [resolve_path(v, state.cwd) for o in ("-f", "--file") for v in options.get(o, [])[:1]]
-    if not targets and args[:1] == ["env"] and files.exists(resolve_path("environment.yml", state.cwd)):
-        targets = [resolve_path("environment.yml", state.cwd)]  # conda env create reads it by default
+    targets = [resolve_path(v, state.folder) for o in ("-f", "--file") for v in options.get(o, [])[:1]]
+    if not targets and args[:1] == ["env"] and files.exists(resolve_path("environment.yml", state.folder)):
+        targets = [resolve_path("environment.yml", state.folder)]  # conda env create reads it by default
     if targets:
         add(K.INSTALL_DEPENDENCIES, tuple(targets), options)
 
@@ -189,7 +191,7 @@ def _dvc(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> None
     elif targets:
         found = tuple(dict.fromkeys(_dvc_file(files, t, state.cwd) for t in targets))
     else:
-        found = (resolve_path("dvc.yaml", state.cwd),)
+        found = (resolve_path("dvc.yaml", state.folder),)
     add(K.RUN_DVC_PIPELINE, found, options)
 
 
@@ -228,7 +230,8 @@ def _aws(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> None
         kind = K.VALIDATE_IAC if verb == "validate-template" else K.APPLY_IAC
         template = first_option(options, "--template-file", "--template-body")
         # --template-url (a template in S3) or an update that reuses the template: no file of the repo
-        add(kind, (resolve_path(template.removeprefix("file://"), state.cwd),) if template else (), options)
+        templates = (resolve_path(template.removeprefix("file://"), state.folder),) if template else ()
+        add(kind, templates, options)
     elif service == "sagemaker" and verb in ("start-pipeline-execution", "create-training-job"):
         add(K.START_PLATFORM_JOB, options=options)
 
@@ -247,7 +250,7 @@ def _sam(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> None
         options = parse_options(args)
         template = first_option(options, "--template-file", "--template", "-t")
         default = _existing(files, state.cwd, ("template.yaml", "template.yml"))
-        found = (resolve_path(template, state.cwd),) if template else default
+        found = (resolve_path(template, state.folder),) if template else default
         add(kind, found, options)
 
 
@@ -257,7 +260,7 @@ def _gcloud(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> N
     verb = positional[2] if len(positional) > 2 else ""
     if positional[:2] == ["deployment-manager", "deployments"] and verb in ("create", "update"):
         config = first_option(options, "--config")
-        add(K.APPLY_IAC, (resolve_path(config, state.cwd),) if config else (), options)
+        add(K.APPLY_IAC, (resolve_path(config, state.folder),) if config else (), options)
     elif positional[:3] == ["ai", "custom-jobs", "create"]:
         add(K.START_PLATFORM_JOB, options=options)
     elif positional[:3] == ["ai", "endpoints", "deploy-model"]:
@@ -269,9 +272,13 @@ def _gcloud(files: RepoFiles, args: list[str], state: ShellState, add: Add) -> N
 
 def _console_script(files: RepoFiles, name: str, args: list[str], state: ShellState, add: Add) -> bool:
     """A command the project installs as a console script runs that script's module."""
+    # Most such commands are functions of the script or tools from elsewhere: whether the folder
+    # defines one is all a memoised reading then learns of its folder (model.ask_folder).
+    if not ask_folder(files, state.folder, _defines_console_script, name):
+        return False
     pattern = re.compile(_CONSOLE_SCRIPT.format(name=re.escape(name)))
     for folder in dict.fromkeys((state.cwd, "")):
-        for manifest in ("setup.py", "pyproject.toml", "setup.cfg"):
+        for manifest in _MANIFESTS:
             path = resolve_path(manifest, folder)
             text = files.read_text(path) if files.exists(path) else None
             match = pattern.search(text or "")
@@ -284,6 +291,22 @@ def _console_script(files: RepoFiles, name: str, args: list[str], state: ShellSt
                     and (found := module_path(files, value, folder))
                 ]
                 add(K.RUN_PYTHON, (script, *named), parse_options(args))
+                return True
+    return False
+
+
+_MANIFESTS = ("setup.py", "pyproject.toml", "setup.cfg")
+
+
+def _defines_console_script(files: RepoFiles, cwd: str, name: str) -> bool:
+    """True when a manifest in *cwd* or at the root defines the console script *name* and its module
+    is a file of the repository (what _console_script then reads)."""
+    pattern = re.compile(_CONSOLE_SCRIPT.format(name=re.escape(name)))
+    for folder in dict.fromkeys((cwd, "")):
+        for manifest in _MANIFESTS:
+            path = resolve_path(manifest, folder)
+            match = pattern.search(files.read_text(path) or "") if files.exists(path) else None
+            if match and module_path(files, match.group(1), folder):
                 return True
     return False
 

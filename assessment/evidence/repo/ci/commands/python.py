@@ -36,7 +36,7 @@ def read_python(files: RepoFiles, args: list[str], state: ShellState, add: Add) 
         if index + 1 < len(args):
             _python_module(files, args[index + 1], args[index + 2 :], state, add)
         return
-    script, rest = resolve_path(args[index], state.cwd), args[index + 1 :]
+    script, rest = resolve_path(args[index], state.folder), args[index + 1 :]
     add(K.RUN_PYTHON, (script, *_argument_files(files, rest, state)), parse_options(rest))
 
 
@@ -69,7 +69,7 @@ def _argument_files(files: RepoFiles, args: list[str], state: ShellState) -> tup
     for arg in args:
         value = arg.partition("=")[2] if arg.startswith("-") else arg
         if value and not is_unresolved(value):
-            path = resolve_path(value.lstrip("@"), state.cwd)
+            path = resolve_path(value.lstrip("@"), state.folder)
             if files.exists(path):
                 found.append(path)
     return tuple(found)

@@ -104,15 +104,16 @@ class ScriptReader:
             return
         readings = self._file_readings.setdefault(key, [])
         for reading in readings:
-            if reading.matches(state.env):
+            if reading.matches(state.env, state.folder, self.files):
                 reading.apply(state, scan, line)
                 return
         outer = state.env
         state.env = tracked = memo.TrackedEnv(outer, {}, set())
+        folders, tokens = memo.start_tokens(state)
         found = Scan()
         self.read_script(script, state, found, depth, line)
-        state.env = outer
-        reading = memo.FileReading(outer, tracked, found, line, state)
+        reading = memo.FileReading(outer, tracked, folders, tokens, found, line, state)
+        state.env, state.folder, state.dirs = outer, folders[0], folders[1:]
         readings.append(reading)
         reading.apply(state, scan, line)
 
@@ -164,7 +165,7 @@ class ScriptReader:
                     flat_options(options or {}),
                     masked=masked or command.masked,
                     after_failure=command.after_failure,
-                    cwd=state.cwd,
+                    cwd=state.folder,  # recorded, not looked at: a replay re-bases it (memo.py)
                 )
             )
 
@@ -179,11 +180,11 @@ class ScriptReader:
             if not args:
                 state.cwd = ""  # home: nothing in the repository
             elif args[0] != "-":
-                state.cwd = resolve_path(args[0], state.cwd)
+                state.cwd = resolve_path(args[0], state.folder)  # the folder is used for a relative path only
         elif name in ("pushd", "push-location"):
             if args:
-                state.dirs.append(state.cwd)
-                state.cwd = resolve_path(args[0], state.cwd)
+                state.dirs.append(state.folder)
+                state.cwd = resolve_path(args[0], state.folder)
         elif name in ("popd", "pop-location"):
             if state.dirs:
                 state.cwd = state.dirs.pop()

@@ -11,11 +11,12 @@ import re
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.evidence.repo.ci.commands.memo import all_variables
-from mlops_ladder.assessment.evidence.repo.ci.commands.model import Scan, ShellState
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Scan, ShellState, ask_folder
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import anchored, is_unresolved, resolve_path
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
+    from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
 MAX_DEPTH = 3  # scripts that call scripts or make targets, followed this deep
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
@@ -57,9 +58,14 @@ def read_script_file(
 ) -> None:
     """A script file the command runs (`./deploy.sh a b`, `source env.sh`), read when it is in the
     repository: `$0` is its own path, `$1`... its arguments."""
-    path = resolve_path(word, state.cwd if relative_to_cwd else "")
-    if depth >= MAX_DEPTH or is_unresolved(path) or not reader.files.exists(path):
+    if depth >= MAX_DEPTH:
         return
+    folder = state.folder if relative_to_cwd else ""
+    # A word that names no file of the repository (a file made at run time, a comment read as a
+    # word) tells a memoised reading only that: it is a question asked of the folder, not a use.
+    if not ask_folder(reader.files, folder, _is_repo_file, word):
+        return
+    path = resolve_path(word, folder)
     text = reader.files.read_text(path)
     if text is not None:
         state.windows = path.endswith(".ps1")
@@ -68,6 +74,11 @@ def read_script_file(
         if args:
             state.env["@"] = " ".join(args)
         reader.read_file_script(path, text, state, scan, depth + 1, line)
+
+
+def _is_repo_file(files: RepoFiles, cwd: str, word: str) -> bool:
+    path = resolve_path(word, cwd)
+    return not is_unresolved(path) and files.exists(path)
 
 
 def read_make(

@@ -18,6 +18,8 @@ import posixpath
 import re
 from collections.abc import Mapping
 
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import use_folder
+
 # Variables that name the checkout folder: the repository root.
 _WORKSPACE_VARIABLES = frozenset(
     {
@@ -146,7 +148,8 @@ def is_unresolved(path: str) -> bool:
 
 
 def resolve_path(path: str, cwd: str = "") -> str:
-    """*path* as a normalised repo path, relative to *cwd*; unresolvable paths stay as written."""
+    """*path* as a normalised repo path, relative to *cwd*; unresolvable paths stay as written.
+    *cwd* may be passed unread (ShellState.folder): it is recorded as used only when needed."""
     text = path.strip().replace("\\", "/") if "\\" in path and "/" not in path else path.strip()
     if not text:
         return text
@@ -157,6 +160,7 @@ def resolve_path(path: str, cwd: str = "") -> str:
         return posixpath.normpath(rest) if rest else "."
     if text.startswith("/") or "://" in text or re.match(r"^[A-Za-z]:/", text):
         return text
+    use_folder(cwd)  # only a relative path depends on the folder (memo.py)
     if cwd and is_unresolved(cwd):
         return posixpath.join(cwd, text)  # visibly unresolved
     return posixpath.normpath(posixpath.join(cwd, text) if cwd else text)
