@@ -129,3 +129,19 @@ def test_bad_platform_files_are_notes(tmp_path: Path) -> None:
     repo = collect_repo(make_repo(tmp_path / "repo", files))
     assert {n.path for n in repo.notes} >= {"dvc.yaml", "ml/resources/jobs.yml"}
     assert repo.platforms.jobs == []
+
+
+def test_data_factory_pipeline_that_registers_a_data_version(tmp_path: Path) -> None:
+    from tests.test_criteria_cases import load_case
+
+    versioning = load_case("MLL-112", "pass-data-factory")["files"]
+    repo = collect_repo(make_repo(tmp_path / "versioning", versioning))
+    assert facts(repo, F.DATA_VERSION) == [
+        "adf/pipeline/CurateTrips.json:1: pipeline CurateTrips writes a new version of its output per run"
+        " (activity RegisterDataVersion creates an Azure ML data asset version)"
+    ]
+    assert any("versions its output" in f for f in facts(repo, F.DATA_SOURCE))
+    plain = load_case("MLL-112", "fail-data-factory")["files"]
+    repo = collect_repo(make_repo(tmp_path / "plain", plain))
+    assert facts(repo, F.DATA_VERSION) == []
+    assert any("output not versioned" in f for f in facts(repo, F.DATA_SOURCE))

@@ -7,7 +7,8 @@ exported, the same entities are ARM resources (`Microsoft.DataFactory/factories/
 linked service (a Copy activity's `inputs`, a Lookup or Get Metadata `dataset`) declares its data
 source: one DATA_SOURCE fact per pipeline, saying what it reads and writes, whether a trigger runs it
 (repeatable), whether it registers a data asset version or writes one folder per run (versioned) and
-whether its names are parameters of an export deployed per environment (environment-aware).
+whether its names are parameters of an export deployed per environment (environment-aware). A pipeline
+that both declares a source and versions its output also gets a DATA_VERSION fact (MLL-112 reads it).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ def _facts(
     datasets = {name: body["properties"] for name, (_, body) in entities["dataset"].items()}
     services = {name: body["properties"] for name, (_, body) in entities["linkedService"].items()}
     for name, (path, body) in entities["pipeline"].items():
-        reads, writes, versioned = [], [], False
+        reads, writes, versioning = [], [], []  # versioning: the activities that version the output
         for activity in _activities(body["properties"].get("activities")):
             properties = (
                 activity.get("typeProperties") if isinstance(activity.get("typeProperties"), dict) else {}
@@ -142,11 +143,11 @@ def _facts(
             ]
             writes += _names(activity.get("outputs"))
             text = json.dumps(activity)
-            versioned = (
-                versioned
-                or ("/data/" in text and "/versions/" in text)
-                or "RunId" in json.dumps(activity.get("outputs", []))
-            )
+            label = str(activity.get("name") or activity.get("type") or "activity")
+            if "/data/" in text and "/versions/" in text:  # the Azure ML REST route data/{name}/versions/{v}
+                versioning.append(f"{label} creates an Azure ML data asset version")
+            elif "RunId" in json.dumps(activity.get("outputs", [])):
+                versioning.append(f"{label} writes a folder named by the run id")
         sources = [d for d in dict.fromkeys(reads) if _names(datasets.get(d, {}).get("linkedServiceName"))]
         if not sources:
             continue
@@ -154,7 +155,7 @@ def _facts(
         kind = services.get(service, {}).get("type", "linked service")
         triggers = [t for t, (_, tb) in entities["trigger"].items() if name in _trigger_pipelines(tb)]
         qualities = [f"triggered by {', '.join(triggers)}" if triggers else "no trigger (run by hand)"]
-        qualities.append("versions its output" if versioned else "output not versioned")
+        qualities.append("versions its output" if versioning else "output not versioned")
         if exported:
             qualities.append("exported ARM template")
         detail = (
@@ -163,6 +164,17 @@ def _facts(
             + f"; {'; '.join(qualities)}"
         )
         evidence.facts.append(PlatformFact(P, FactKind.DATA_SOURCE, Location(path, 1), detail, (path,)))
+        if versioning:
+            evidence.facts.append(
+                PlatformFact(
+                    P,
+                    FactKind.DATA_VERSION,
+                    Location(path, 1),
+                    f"pipeline {name} writes a new version of its output per run"
+                    f" (activity {'; '.join(dict.fromkeys(versioning))})",
+                    (path,),
+                )
+            )
 
 
 def _trigger_pipelines(body: dict) -> list[str]:

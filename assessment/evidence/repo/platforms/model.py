@@ -25,6 +25,7 @@ class Platform(StrEnum):
 
 class FactKind(StrEnum):
     DATA_SOURCE = "data-source"  # where training data comes from: a DVC remote, a table or bucket named
+    DATA_VERSION = "data-version"  # a data pipeline writes a new version of its output per run (data asset)
     ENVIRONMENT = "environment"  # a job's environment as code: cluster runtime, image, base image + packages
     TRACKING = "tracking"  # metrics the platform tracks: DVC metrics, metric definitions, KFP Metrics
     REGISTRATION = "registration"  # a model registered: RegisterModel, Model.upload, a training job's upload
