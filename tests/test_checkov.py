@@ -6,8 +6,6 @@ checkov runs from its own cached virtual environment (tests/validators/tool_venv
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +14,7 @@ import pytest
 
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
-from tests.validators.tool_venv import checkov
+from tests.validators.tool_venv import checkov, checkov_json
 
 VARIANTS = {
     "level1": (1, {}),
@@ -42,14 +40,7 @@ def report(tmp_path_factory) -> tuple[dict, list[str]]:
         project = tmp_path_factory.mktemp("project") / name
         new_project(project, level, complete({"name_suffix": "ab12", **data}, level))
         shutil.copytree(project / "infra", scanned / name)
-    proc = subprocess.run(
-        [str(checkov()), "--directory", str(scanned), "--framework", "bicep", "--output", "json",
-         "--skip-download"],
-        capture_output=True, text=True, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"}, timeout=900,
-    )
-    assert proc.stdout, proc.stderr[-3000:]
-    result = json.loads(proc.stdout)
-    result = result[0] if isinstance(result, list) else result
+    result = checkov_json(scanned, "bicep")
     result["_scanned"] = str(scanned)
     files = sorted("/" + str(p.relative_to(scanned)) for p in scanned.rglob("*.bicep"))
     return result, files
@@ -115,14 +106,7 @@ def terraform_report(tmp_path_factory) -> tuple[dict, list[str]]:
         new_project(project, level, complete({"name_suffix": "ab12", "iac": "terraform", **data}, level),
                     git=False)
         shutil.copytree(project / "infra" / "terraform", scanned / name)
-    proc = subprocess.run(
-        [str(checkov()), "--directory", str(scanned), "--framework", "terraform", "--output", "json",
-         "--skip-download"],
-        capture_output=True, text=True, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"}, timeout=900,
-    )
-    assert proc.stdout, proc.stderr[-3000:]
-    result = json.loads(proc.stdout)
-    result = result[0] if isinstance(result, list) else result
+    result = checkov_json(scanned, "terraform")
     files = sorted("/" + str(p.relative_to(scanned)) for p in scanned.rglob("*.tf"))
     return result, files
 

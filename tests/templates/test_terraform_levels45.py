@@ -20,7 +20,7 @@ from mlops_ladder.generator.upgrade import plan_upgrade
 from tests.conftest import needs_shared
 from tests.validators.azapi_body import azapi_resources, check_tf_file
 from tests.validators.bicep_types import TYPES_ROOT
-from tests.validators.tool_venv import checkov
+from tests.validators.tool_venv import checkov, checkov_json
 
 LEVEL4_FILES = {"infra/terraform/40-monitoring.tf"}
 LEVEL5_FILES = {f"infra/terraform/{name}" for name in
@@ -106,14 +106,7 @@ def checkov_report(tmp_path_factory, level5_terraform: Path) -> dict:
     devops = generate(tmp_path_factory.mktemp("tf") / "ado", 5, iac="terraform", ci_system="azure-devops")
     for name, root in (("online", level5_terraform), ("batch", batch), ("ado", devops)):
         shutil.copytree(root / "infra", scanned / name)
-    proc = subprocess.run(
-        [str(checkov()), "--directory", str(scanned), "--framework", "terraform", "--output", "json",
-         "--skip-download"],
-        capture_output=True, text=True, env={**os.environ, "BC_SKIP_MAPPING": "TRUE"}, timeout=900,
-    )
-    assert proc.stdout, proc.stderr[-3000:]
-    result = json.loads(proc.stdout)
-    result = result[0] if isinstance(result, list) else result
+    result = checkov_json(scanned, "terraform")
     result["_scanned"] = str(scanned)
     return result
 
