@@ -106,6 +106,9 @@ class RepoFiles:
     _text: dict[str, str | _Forgotten | None] = field(default_factory=dict, repr=False)
     # path -> what a collector took from a text before forgetting it (project/text_facts.py)
     text_facts: dict[str, object] = field(default_factory=dict, repr=False)
+    # (question, folder, *args) -> answer, for pure questions about the files that replays of
+    # memoised script readings ask again and again (ci/commands/model.ask_folder)
+    folder_answers: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False, compare=False)
     _by_path: dict[str, RepoFile] = field(default_factory=dict, repr=False)
     _rendered: dict[str, template_view.RenderedFile] = field(default_factory=dict, repr=False)
     # attribute -> (the files list indexed, its length, value -> positions); see _lookup

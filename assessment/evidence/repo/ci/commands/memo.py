@@ -33,7 +33,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-from mlops_ladder.assessment.evidence.repo.ci.commands.model import Folder, Scan, ShellState, use_folder
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import (
+    Folder,
+    Scan,
+    ShellState,
+    answer_of,
+    use_folder,
+)
 
 MISSING = object()  # the value recorded for a variable that was looked up but not set
 _EVERYTHING = "\0all"  # a key of TrackedEnv.reads: the reading took every variable (see module doc)
@@ -154,7 +160,8 @@ class FileReading:
         if self.folder is not None and self.folder != folder:
             return False
         for index, (ask, *args), answer in self.answers:
-            if index == 0 and ask(files, str(folder), *args) != answer:  # the stack is in the key
+            # the stack is in the key
+            if index == 0 and answer_of(files, ask, str(folder), tuple(args)) != answer:
                 return False
         if self.whole is not None:
             return dict(env) == self.whole

@@ -60,14 +60,30 @@ def ask_folder(files: object, folder: str, question: Callable[..., object], *arg
     tells nothing else of the folder (a boolean: a reading that goes on to use the folder says so):
     a memoised reading then depends only on that answer, which a replay in another folder must get
     again (memo.FileReading.matches)."""
+    answer = answer_of(files, question, str(folder), args)
     if type(folder) is not Folder:
-        return question(files, folder, *args)
-    answer = question(files, str(folder), *args)
+        return answer
     if not folder.used:
         if folder.answers is None:
             folder.answers = {}
         folder.answers[(question, *args)] = answer
     return answer
+
+
+def answer_of(
+    files: object, question: Callable[..., object], folder: str, args: tuple[object, ...]
+) -> object:
+    """`question(files, folder, *args)`, asked once per repository: the questions are pure functions
+    of the files, and every replay of a memoised reading in another folder asks again."""
+    cache = getattr(files, "folder_answers", None)
+    if cache is None:
+        return question(files, folder, *args)
+    key = (question, folder, *args)
+    try:
+        return cache[key]
+    except KeyError:
+        answer = cache[key] = question(files, folder, *args)
+        return answer
 
 
 class ShellState:
