@@ -15,6 +15,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from mlops_ladder.assessment.evidence.repo.ci.commands.functions import FunctionScope
 from mlops_ladder.assessment.evidence.repo.ci.commands.model import use_folder
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import Command, split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import find_substitutions
@@ -56,7 +57,7 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
 
 def expand_word(word: str, state: ShellState, files: RepoFiles) -> str:
     """One word with its variables substituted and its path substitutions evaluated."""
-    value = expand(word, state.env)
+    value = expand(word, FunctionScope(state.env) if state.in_function else state.env)
     if "$(" not in value and "`" not in value:
         return value
     found = find_substitutions(value, backticks=not state.windows)

@@ -8,7 +8,8 @@ Why a replay is exact: a script file's text does not change during a scan and re
 deterministic, so a reading depends only on the state it starts in, and only on the parts of the
 state it looks at. The memo key holds, in full, the file, how deep it is read (nested scripts
 stop at MAX_DEPTH) and the parts of the state other than the variables and the folder: the pushd
-stack, the shell syntax, the arrays and the template spec. Variables are many and differ from
+stack, the shell syntax, the arrays, the template spec and whether it is read in a function body
+(functions.py). Variables are many and differ from
 workflow to workflow, so a reading records, with TrackedEnv, the variables it looked up before
 setting them itself (also in the subshells and scripts it ran), with the value each had or its
 absence. The folder differs too (each workflow runs in its own `working-directory`), so a reading
@@ -221,6 +222,7 @@ def state_key(path: str, depth: int, state: ShellState) -> tuple[object, ...] | 
             depth,
             state.windows,
             state.template_spec,
+            state.in_function,
             tuple(state.dirs),
             tuple(sorted((name, tuple(values)) for name, values in state.arrays.items())),
         )

@@ -93,7 +93,7 @@ class ShellState:
     are variables like the others. `cwd` is the folder as a reading uses it (recorded when tracked,
     see Folder); `folder` the same value only kept or passed on, not looked at."""
 
-    __slots__ = ("arrays", "dirs", "env", "folder", "template_spec", "windows")
+    __slots__ = ("arrays", "dirs", "env", "folder", "in_function", "template_spec", "windows")
 
     def __init__(
         self,
@@ -110,6 +110,8 @@ class ShellState:
         self.dirs = [] if dirs is None else dirs
         self.arrays = {} if arrays is None else arrays
         self.template_spec = template_spec
+        # reading a function body: its positional parameters are unknown (functions.py)
+        self.in_function = False
 
     @property
     def cwd(self) -> str:
@@ -127,6 +129,7 @@ class ShellState:
         state = ShellState(
             self.folder, self.env.copy(), self.windows, list(self.dirs), arrays, self.template_spec
         )
+        state.in_function = self.in_function
         for name, value in changes.items():
             setattr(state, name, value)
         return state

@@ -84,9 +84,12 @@ class ScriptReader:
         commands = self._commands.get(key)
         if commands is None:
             commands = self._commands[key] = split_commands(script, windows=state.windows)
+        outside = state.in_function  # a script sourced in a function body is read in its scope
         for command in commands:
             line = command.line if at_line is None else at_line
+            state.in_function = outside or command.in_function
             self._command(command, state, scan, depth, line)
+        state.in_function = outside
         check = metric_check_line(script)
         if check is not None:  # the script checks a model's metric and fails the run on it
             text = shorten(script.splitlines()[check].split())
@@ -195,7 +198,7 @@ class ScriptReader:
                     state.env[match.group(1)] = match.group(2)
         elif name in ("source", "."):
             if args:
-                shell.read_script_file(self, args[0], state, scan, depth, line, args=args[1:])
+                shell.read_script_file(self, args[0], state, scan, depth, line, args=args[1:], sourced=True)
         elif name in shell.SHELLS or name in shell.POWERSHELLS:
             shell.read_shell(self, name, args, state, scan, depth, line)
         elif words[0].endswith(shell.SCRIPT_SUFFIXES) or words[0].startswith("./"):

@@ -55,9 +55,10 @@ def read_script_file(
     line: int,
     relative_to_cwd: bool = True,
     args: list[str] | tuple[str, ...] = (),
+    sourced: bool = False,
 ) -> None:
-    """A script file the command runs (`./deploy.sh a b`, `source env.sh`), read when it is in the
-    repository: `$0` is its own path, `$1`... its arguments."""
+    """A script file the command runs (`./deploy.sh a b`, `source env.sh`: *sourced*), read when it
+    is in the repository: `$0` is its own path, `$1`... its arguments."""
     if depth >= MAX_DEPTH:
         return
     folder = state.folder if relative_to_cwd else ""
@@ -73,7 +74,10 @@ def read_script_file(
         state.env.update({str(number): value for number, value in enumerate(args, start=1)})
         if args:
             state.env["@"] = " ".join(args)
+        # its own arguments are known, unless it is sourced without any in a function body
+        in_function, state.in_function = state.in_function, state.in_function and sourced and not args
         reader.read_file_script(path, text, state, scan, depth + 1, line)
+        state.in_function = in_function
 
 
 def _is_repo_file(files: RepoFiles, cwd: str, word: str) -> bool:

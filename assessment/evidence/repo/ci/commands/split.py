@@ -9,7 +9,8 @@ whitespace split when its quoting is broken).
 Command substitutions (`$(...)`, backticks; see substitution.py) are commands too: each is
 split on its own and attached to the command whose words hold it, to be read in a subshell.
 `for NAME in words` and bash array literals (`NAME=(...)`, `NAME+=(...)`) become commands of
-their own kind (`loop`, `array`) whose words are the values.
+their own kind (`loop`, `array`) whose words are the values. Commands written in a function body
+are marked (`in_function`, see functions.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from mlops_ladder.assessment.evidence.repo.ci.commands.functions import FunctionBodies
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
     MAX_JOINED_LINES,
     array_start,
@@ -50,6 +52,7 @@ class Command:
     substitutions: tuple[tuple[Command, ...], ...] = field(default_factory=tuple)
     loop: str | None = None  # `for NAME in words`: the loop variable (words: its values)
     array: tuple[str, bool] | None = None  # `NAME=(words)` / `NAME+=(words)`: (NAME, appends)
+    in_function: bool = False  # written in a function body: `$1`... are a call's (functions.py)
 
 
 def split_commands(script: str, *, windows: bool = False) -> list[Command]:
@@ -63,8 +66,10 @@ def split_commands(script: str, *, windows: bool = False) -> list[Command]:
     text = _EXPRESSION.sub(protect, script)
     commands: list[Command] = []
     in_failure_branch = False  # inside `if ! cmd; then ...; fi`: the branch runs when cmd failed
+    bodies = None if windows else FunctionBodies()
     for line_no, logical in _logical_lines(text, windows):
         logical, inner = _protect_substitutions(logical, windows)
+        in_function = bodies is not None and bodies.feed(logical)
         segments = _split_operators(logical)
         cleaned = [_clean_words(segment, windows, expressions, inner) for segment, _ in segments]
         previous_operator: str | None = None
@@ -91,7 +96,9 @@ def split_commands(script: str, *, windows: bool = False) -> list[Command]:
                 for n in _SUBSTITUTION.findall(segment)
             )
             if (command.words or command.loop or command.array or groups) and command.words != ["fi"]:
-                commands.append(replace(command, line=line_no, substitutions=groups, **flags))
+                commands.append(
+                    replace(command, line=line_no, substitutions=groups, in_function=in_function, **flags)
+                )
             previous_operator = operator
     return commands
 
