@@ -92,9 +92,11 @@ def ml_code_modules(repo: RepoEvidence) -> list[PythonModule]:
     """The modules that hold ML code: those importing a data/ML library, and every module of the same
     top-level package (its helpers). A release script or CI helper elsewhere is not ML code."""
     code = code_modules(repo)
-    with_ml = [m for m in code if imported_roots(m, ML_LIBRARIES)]
-    packages = {m.module.split(".")[0] for m in with_ml if "." in m.module} - SCRIPT_FOLDERS
-    return [m for m in code if m in with_ml or m.module.split(".")[0] in packages]
+    # by path: modules compare field by field, and `in` a list of them is quadratic in their size
+    with_ml = {m.path for m in code if imported_roots(m, ML_LIBRARIES)}
+    packages = {m.module.split(".")[0] for m in code if m.path in with_ml and "." in m.module}
+    packages -= SCRIPT_FOLDERS
+    return [m for m in code if m.path in with_ml or m.module.split(".")[0] in packages]
 
 
 def has_unit_tests_for_project_code(repo: RepoEvidence) -> CheckResult:
