@@ -100,3 +100,22 @@ def test_a_helper_called_with_other_arguments_is_read_once(tmp_path: Path) -> No
     assert first == second
     readings = [r for key, rs in reader._file_readings.items() for r in rs if key[0] == "helpers.sh"]
     assert len(readings) == 1  # the arguments are read only by `"$@"`, which names no file
+
+
+def test_words_without_quotes_are_split_as_shlex_splits_them() -> None:
+    """split._words skips shlex when a segment has no quote or escape: the words must be the same."""
+    import random
+    import shlex
+
+    from mlops_ladder.assessment.evidence.repo.ci.commands.split import _words
+
+    rng = random.Random(7)
+    alphabet = "ab $x{}-=\t\n\r\x0b\x0c\u00a0#*?~éz/.:;"
+    for _ in range(20_000):
+        segment = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        for windows in (False, True):
+            lexer = shlex.shlex(segment, posix=True)
+            lexer.whitespace_split, lexer.commenters = True, ""
+            if windows:
+                lexer.escape = ""
+            assert _words(segment, windows) == (list(lexer) if segment.strip() else []), repr(segment)

@@ -16,6 +16,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as col
 from mlops_ladder.assessment.evidence.repo.azureml.conda_refs import referenced_conda_files
 from mlops_ladder.assessment.evidence.repo.azureml.model import AzureMLEvidence
 from mlops_ladder.assessment.evidence.repo.ci.collect import collect as collect_ci
+from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import GitInfo, RepoFiles, list_repo_files
 from mlops_ladder.assessment.evidence.repo.iac.collect import collect as collect_iac
@@ -68,7 +69,9 @@ def collect_repo(root: Path, on_stage: Callable[[str], None] | None = None) -> R
     python_parse = start_parsing(files)
     try:
         stage(f"reading CI pipelines ({len(files.files)} files)")
-        ci_evidence = collect_ci(files)
+        # one script reader: a script the CI runs and the run-arguments collector reads is split once
+        scripts = ScriptReader(files)
+        ci_evidence = collect_ci(files, scripts)
         stage("reading infrastructure code")
         iac_evidence = collect_iac(files)
         stage("reading Azure ML definitions")
@@ -91,5 +94,5 @@ def collect_repo(root: Path, on_stage: Callable[[str], None] | None = None) -> R
         python=python_evidence,
         project=collect_project(files, referenced_conda_files(azureml_evidence, python_evidence)),
         platforms=collect_platforms(files, python_evidence, iac_evidence),
-        run_arguments=collect_run_arguments(files, ci_evidence, azureml_evidence),
+        run_arguments=collect_run_arguments(files, ci_evidence, azureml_evidence, scripts),
     )

@@ -72,10 +72,10 @@ class Step:
 class Builder:
     """Accumulates the CiEvidence of one repository."""
 
-    def __init__(self, files: RepoFiles) -> None:
+    def __init__(self, files: RepoFiles, scripts: ScriptReader | None = None) -> None:
         self.files = files
         self.evidence = CiEvidence()
-        self.scripts = ScriptReader(files)
+        self.scripts = scripts or ScriptReader(files)
         self._positions: dict[tuple[str, str], int] = {}
         self._jobs: dict[tuple[str, str], JobContext] = {}
         self._refs_seen: set[tuple[str, str, int]] = set()

@@ -21,14 +21,16 @@ from __future__ import annotations
 from mlops_ladder.assessment.evidence.repo.ci import cloudbuild, codebuild
 from mlops_ladder.assessment.evidence.repo.ci.azdo.reader import collect as collect_azdo
 from mlops_ladder.assessment.evidence.repo.ci.builder import Builder
+from mlops_ladder.assessment.evidence.repo.ci.commands.reader import ScriptReader
 from mlops_ladder.assessment.evidence.repo.ci.github.reader import collect as collect_github
 from mlops_ladder.assessment.evidence.repo.ci.gitlab.reader import collect as collect_gitlab
 from mlops_ladder.assessment.evidence.repo.ci.model import CiEvidence
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
 
 
-def collect(files: RepoFiles) -> CiEvidence:
-    builder = Builder(files)
+def collect(files: RepoFiles, scripts: ScriptReader | None = None) -> CiEvidence:
+    """*scripts*: the repository's script reader, when other collectors read its scripts too."""
+    builder = Builder(files, scripts)
     collect_github(files, builder)
     gitlab_files = collect_gitlab(files, builder)
     gitlab_files |= cloudbuild.collect(files, builder)  # the files other readers own: not Azure DevOps

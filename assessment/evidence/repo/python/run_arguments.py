@@ -52,10 +52,13 @@ def option_name(option: str) -> str | None:
     return option[2:].replace("-", "_")
 
 
-def collect_run_arguments(files: RepoFiles, ci: CiEvidence, azureml: AzureMLEvidence) -> list[DataArgument]:
-    """Every URI the repository passes to a module it runs, in the order found, without repeats."""
+def collect_run_arguments(
+    files: RepoFiles, ci: CiEvidence, azureml: AzureMLEvidence, reader: ScriptReader | None = None
+) -> list[DataArgument]:
+    """Every URI the repository passes to a module it runs, in the order found, without repeats
+    (*reader*: the one the CI collector used, whose scripts are then split and read once)."""
     found: list[DataArgument] = []
-    reader = ScriptReader(files)
+    reader = reader or ScriptReader(files)
     for repo_file in files.files:
         if repo_file.name.lower().endswith(SHELL_SUFFIXES):
             text = files.read_text(repo_file.path)

@@ -39,6 +39,8 @@ _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_]\w*)['\"]?")
 _REDIRECT = re.compile(r"^\d*&?(>>?|<)(&\d*-?)?(.*)$")
 _LEADING_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSING_KEYWORDS = frozenset({"fi", "done", "esac", "}", "then", "else", "do"})
+_QUOTING = re.compile(r"['\"\\]")  # quotes and escapes: the words need shlex
+_PLAIN_WORD = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace
 _IGNORING = frozenset({"true", ":", "echo", "exit 0", "Write-Host", "Write-Output", "printf"})
 
 
@@ -226,6 +228,8 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
 def _words(segment: str, windows: bool) -> list[str]:
     if not segment.strip():
         return []
+    if not _QUOTING.search(segment):  # what shlex gives, without its character-by-character loop
+        return _PLAIN_WORD.findall(segment)
     try:
         lexer = shlex.shlex(segment, posix=True)
         lexer.whitespace_split = True
