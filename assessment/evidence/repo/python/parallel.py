@@ -19,6 +19,7 @@ from mlops_ladder.assessment.evidence.repo.project.text_facts import python_text
 from mlops_ladder.assessment.evidence.repo.python.parse import Parsed, parse_module, read_and_parse
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from mlops_ladder.assessment.evidence.repo.project.model import PythonTextFacts
@@ -186,6 +187,7 @@ def _adopt_files(files: RepoFiles) -> None:
 
 def _parse_chunk(paths: list[str], files: RepoFiles | None = None) -> list[_FileResult]:
     """Read and parse *paths* (in a worker: with the listing the pool initializer set)."""
+    in_worker = files is None
     files = files if files is not None else _worker_files
     assert files is not None, "the pool initializer sets the listing"
     results: list[_FileResult] = []
@@ -196,9 +198,32 @@ def _parse_chunk(paths: list[str], files: RepoFiles | None = None) -> list[_File
         facts = text_facts = None
         if text is not None:
             facts = parse_module(files, path, text)
-            text_facts = files.text_facts[path] = python_text_facts(path, text)
+            text_facts = python_text_facts(path, text)
+            if not in_worker:  # a worker sends them back instead
+                files.text_facts[path] = text_facts
             files.forget_text(path)
             del text
         read_notes, parse_notes = files.notes[first_note:read_end], files.notes[read_end:]
         results.append((text_facts is not None, read_notes, parse_notes, facts, text_facts))
+    if in_worker:
+        _release_free_memory()
     return results
+
+
+def _release_free_memory() -> None:
+    """Give the memory a worker freed back to the system (glibc keeps it for the process otherwise):
+    a chunk's syntax trees are gone once it is parsed, and this process's pages count towards
+    the assessment's memory while the main process fills up with the facts."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        import ctypes
+
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (AttributeError, OSError):  # not glibc
+            _malloc_trim = False
+    if callable(_malloc_trim):
+        _malloc_trim(0)
+
+
+_malloc_trim: Callable[[int], int] | bool | None = None  # libc's malloc_trim; False: there is none
