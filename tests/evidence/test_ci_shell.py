@@ -85,6 +85,11 @@ def test_multi_line_substitutions_and_arrays_are_one_command() -> None:
     assert (commands[2].array, commands[2].words) == (("ARGS", True), ["--set", "a=b c"])
 
 
+def test_comments_in_an_array_literal_are_not_values() -> None:
+    script = 'ARGS=(\n  --file job.yml  # the job\n  # a whole line\n  --name "a # b" x#y\n)\n'
+    assert split_commands(script)[0].words == ["--file", "job.yml", "--name", "a # b", "x#y"]
+
+
 def test_a_script_that_finds_its_own_folder(tmp_path: Path) -> None:
     script = """\
 #!/bin/bash

@@ -241,6 +241,28 @@ def _words(segment: str, windows: bool) -> list[str]:
         return segment.split()
 
 
+def _without_comments(text: str) -> str:
+    """*text* (the lines of an array literal) without its comments: from a `#` that starts a word,
+    outside quotes, to the end of its line."""
+    out: list[str] = []
+    quote: str | None = None
+    skipping = False
+    for index, char in enumerate(text):
+        if skipping:
+            if char != "\n":
+                continue
+            skipping = False
+        elif quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or text[index - 1].isspace()):
+            skipping = True
+            continue
+        out.append(char)
+    return "".join(out)
+
+
 def _clean_words(
     segment: str, windows: bool, expressions: list[str], substitutions: list[str]
 ) -> tuple[list[str], Command]:
@@ -254,7 +276,7 @@ def _clean_words(
 
     array = _ARRAY.match(segment)
     if array:
-        values = [restore(word) for word in _words(array.group(3), windows)]
+        values = [restore(word) for word in _words(_without_comments(array.group(3)), windows)]
         return [], Command(values, 0, array=(array.group(1), array.group(2) == "+"))
     kept: list[str] = []
     skip_next = False
