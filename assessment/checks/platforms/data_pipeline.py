@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 K = ActionKind
 _EXPORT = re.compile(r"ARMTemplate(?:Parameters)?ForFactory|Template(?:Parameters)?ForWorkspace", re.I)
+_FACTORY_WORDS = ("factory", "adf", "synapse", "templateparametersforworkspace")
 _PARAMETERS = re.compile(r"ARMTemplateParametersForFactory|TemplateParametersForWorkspace|parameters", re.I)
 
 
@@ -130,7 +131,7 @@ def _parameter_files(repo: RepoEvidence) -> dict[str, str]:
     found: dict[str, str] = {}
     for file in repo.files.with_suffix(".json"):
         lowered = file.path.lower()
-        if ("factory" in lowered or "adf" in lowered or "workspace" in lowered) and "param" in lowered:
+        if any(w in lowered for w in _FACTORY_WORDS) and "param" in lowered:
             environment = environment_of(file.path)
             if environment:
                 found.setdefault(environment, file.path)
@@ -176,7 +177,7 @@ def _status(pipeline: _Pipeline) -> str:
     configured = f" (configured for {', '.join(pipeline.configured)})" if pipeline.configured else ""
     if pipeline.environments:
         return f"CI deploys it to {', '.join(pipeline.environments)} only{configured}"
-    return f"no CI step deploys it{configured}: it is deployed by hand"
+    return f"no CI step deploys it{configured}"
 
 
 CHECKS = (data_pipeline_is_promoted,)
