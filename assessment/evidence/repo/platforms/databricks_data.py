@@ -58,7 +58,8 @@ _SQL_WRITE = re.compile(
 _SQL_PINNED = re.compile(r"\b(?:VERSION|TIMESTAMP)\s+AS\s+OF\b", re.I)
 _PINNED_OPTIONS = frozenset({"versionasof", "timestampasof"})
 _MLFLOW_DATASETS = ("mlflow.data.load_delta", "mlflow.data.from_spark")
-_TEXT_SUFFIXES = (".sql", ".ipynb")  # task code that is not a Python module: read as text
+# Task code that is not a Python module, read as text: SQL, Jupyter JSON, a .py notebook that did not parse
+_TEXT_SUFFIXES = (".sql", ".ipynb", ".py")
 P = Platform.DATABRICKS
 
 
