@@ -251,3 +251,14 @@ def test_databricks_declarative_pipeline_and_target_modes(tmp_path: Path) -> Non
     [bundle] = repo.platforms.bundles
     assert bundle.data_pipelines == ("pipeline curate",)
     assert bundle.modes == (("dev", "development"), ("prod", "production"))
+
+
+def test_databricks_sql_files_are_read_across_lines_without_comments(tmp_path: Path) -> None:
+    files = _bundle_with_tasks({"a": "", "b": ""})
+    files["b/jobs.yml"] = files["b/jobs.yml"].replace("./a.py", "./a.sql").replace("./b.py", "./b.sql")
+    files["b/a.sql"] = "-- INSERT INTO main.sales.audit is done elsewhere\nSELECT 1;\n"
+    files["b/b.sql"] = "SELECT 1;\nCREATE OR REPLACE TABLE\n  main.sales.daily\nAS SELECT * FROM t;\n"
+    repo = collect_repo(make_repo(tmp_path / "repo", files))
+    assert facts(repo, F.DATA_SOURCE) == [
+        "b/b.sql:2: job etl task b is a data pipeline: it writes SQL CREATE OR REPLACE TABLE main.sales.daily"
+    ]

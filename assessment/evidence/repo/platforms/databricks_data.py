@@ -127,24 +127,39 @@ def _module_pinned_reads(module: PythonModule) -> list[DataUse]:
     return found
 
 
+def _sql_write(match: re.Match[str]) -> str:
+    return f"SQL {' '.join(match.group(1).split()).upper()} {match.group(2)}"
+
+
 def _sql_writes(text: str) -> list[str]:
-    return [f"SQL {' '.join(m.group(1).split()).upper()} {m.group(2)}" for m in _SQL_WRITE.finditer(text)]
+    return [_sql_write(m) for m in _SQL_WRITE.finditer(text)]
 
 
 def _text_uses(path: str, text: str, sql_only: bool) -> tuple[list[DataUse], list[DataUse]]:
-    """(writes, pinned reads) in a SQL file, a notebook's JSON, or the `# MAGIC` lines of a .py notebook."""
-    writes: list[DataUse] = []
-    pinned: list[DataUse] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if sql_only and not line.lstrip().startswith("# MAGIC"):
-            continue
-        writes.extend(DataUse(path, number, w) for w in _sql_writes(line))
-        if _SQL_PINNED.search(line):
-            pinned.append(DataUse(path, number, "SQL ... VERSION/TIMESTAMP AS OF"))
-        elif not sql_only and re.search(r"\b(?:versionAsOf|timestampAsOf)\b", line):
-            pinned.append(DataUse(path, number, "versionAsOf / timestampAsOf read option"))
-        if not sql_only and re.search(r"\.(?:saveAsTable|insertInto|toTable)\(", line):
-            writes.append(DataUse(path, number, "a Spark writer"))
+    """(writes, pinned reads) in a SQL file, a notebook's JSON or a .py file read as text, or (*sql_only*)
+    in the `# MAGIC` lines of a .py notebook. Statements may span lines; `--` comments are left out."""
+    lines = text.splitlines()
+    if sql_only:
+        lines = [line.lstrip()[7:] if line.lstrip().startswith("# MAGIC") else "" for line in lines]
+    if sql_only or path.endswith(".sql"):
+        lines = [re.sub(r"--.*$", "", line) for line in lines]
+    body = "\n".join(lines)
+
+    def line_of(offset: int) -> int:
+        return body.count("\n", 0, offset) + 1
+
+    writes = [DataUse(path, line_of(m.start()), _sql_write(m)) for m in _SQL_WRITE.finditer(body)]
+    as_of = "SQL ... VERSION/TIMESTAMP AS OF"
+    pinned = [DataUse(path, line_of(m.start()), as_of) for m in _SQL_PINNED.finditer(body)]
+    if not sql_only:
+        pinned += [
+            DataUse(path, line_of(m.start()), f"{m.group(0)} read option")
+            for m in re.finditer(r"\b(?:versionAsOf|timestampAsOf)\b", body)
+        ]
+        writes += [
+            DataUse(path, line_of(m.start()), f"{m.group(1)}(...)")
+            for m in re.finditer(r"\.(saveAsTable|insertInto|toTable)\(", body)
+        ]
     return writes, pinned
 
 
@@ -188,7 +203,8 @@ def pipeline_code(files: RepoFiles, folder: str, pipeline: dict) -> list[str]:
     """The repository files of a `resources.pipelines` entry: `libraries` notebooks and files, and the
     files under its `libraries[].glob.include` / `root_path` globs."""
     found: list[str] = []
-    for library in pipeline.get("libraries") or []:
+    libraries = pipeline.get("libraries")
+    for library in libraries if isinstance(libraries, list) else []:
         if not isinstance(library, dict):
             continue
         for key in ("notebook", "file"):
