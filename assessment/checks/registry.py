@@ -35,6 +35,7 @@ from mlops_ladder.assessment.checks.code import features as code_features
 from mlops_ladder.assessment.checks.code import project as code_project
 from mlops_ladder.assessment.checks.code import responsible_ai as code_responsible_ai
 from mlops_ladder.assessment.checks.code import training as code_training
+from mlops_ladder.assessment.checks.platforms import data_pipeline as platform_data_pipeline
 from mlops_ladder.assessment.checks.platforms import monitoring as platform_monitoring
 from mlops_ladder.assessment.checks.platforms import release as platform_release
 from mlops_ladder.assessment.checks.platforms import training as platform_training
@@ -47,7 +48,7 @@ _MODULES = (
     # azureml/: Azure ML YAML
     azureml_data, azureml_training, azureml_environment, azureml_deployment, azureml_monitoring,
     # platforms/: other ML platforms, judged by the same capabilities in their own idioms
-    platform_training, platform_release, platform_monitoring,
+    platform_training, platform_release, platform_monitoring, platform_data_pipeline,
     infra,
     resources,
     isolation,

@@ -11,9 +11,11 @@ from mlops_ladder.assessment.checks.base import CheckResult, Outcome, failed, no
 from mlops_ladder.assessment.checks.platforms import monitoring as platform_monitoring
 from mlops_ladder.assessment.checks.platforms import release as platform_release
 from mlops_ladder.assessment.checks.platforms import training as platforms
+from mlops_ladder.assessment.checks.platforms.data_pipeline import data_pipeline_is_promoted
 from mlops_ladder.assessment.evidence.repo.ci.codebuild import _packaged_from
 from mlops_ladder.assessment.evidence.repo.collect import collect_repo
 from tests.conftest import make_repo
+from tests.test_criteria_cases import load_case
 
 WORKFLOW = """\
 name: train
@@ -171,3 +173,20 @@ def test_a_ci_script_that_submits_a_compiled_pipeline_starts_the_training(tmp_pa
     result = platforms.platform_submits_training(repo)
     assert result.outcome is Outcome.PASS
     assert "pipelines/submit.py, which submits Vertex AI / Kubeflow pipelines" in result.found
+
+
+def test_data_pipeline_promotion_is_not_applicable_without_a_data_pipeline(tmp_path: Path) -> None:
+    # A bundle whose only job trains: no data pipeline, whatever CI deploys.
+    files = load_case("MLL-321", "pass")["files"]
+    files["lake/notebooks/curate_orders.py"] = "# Databricks notebook source\nprint('nothing written')\n"
+    result = data_pipeline_is_promoted(collect_repo(make_repo(tmp_path / "repo", files)))
+    assert result.outcome is Outcome.NOT_APPLICABLE, result.found
+
+
+def test_data_pipeline_deployed_to_a_target_set_at_run_time_is_unknown(tmp_path: Path) -> None:
+    files = load_case("MLL-321", "fail")["files"]
+    workflow = files[".github/workflows/deploy-lake.yml"]
+    files[".github/workflows/deploy-lake.yml"] = workflow.replace("-t dev", '-t "$TARGET"')
+    result = data_pipeline_is_promoted(collect_repo(make_repo(tmp_path / "repo", files)))
+    assert result.outcome is Outcome.UNKNOWN, result.found
+    assert "cannot be resolved" in result.found

@@ -1,7 +1,8 @@
 """Checks that data sources are declared as code or config (data_sources.py lists what counts) and that
 the training data is versioned (DVC, data assets with an explicit version, job inputs and run
 configurations that pin a data asset version, Data Factory / Synapse pipelines that create a data asset
-version per run; an SDK v1 pipeline YAML's datasets have none)."""
+version per run, Databricks jobs that read a Delta table at a pinned version; an SDK v1 pipeline YAML's
+datasets have none)."""
 
 from __future__ import annotations
 
@@ -95,7 +96,8 @@ def _versions(repo: RepoEvidence) -> tuple[list[tuple[Location, str]], list[tupl
 
 def versions_data(repo: RepoEvidence) -> CheckResult:
     """Is the training data versioned (DVC-tracked, data assets with an explicit version, jobs that read a
-    pinned data asset version, a data pipeline that creates a data asset version per run)?"""
+    pinned data asset version, a data pipeline that creates a data asset version per run, a Databricks job
+    that reads a Delta table at a pinned version)?"""
     tracked = [f.path for f in repo.files.with_suffix(".dvc")]
     tracked += [f.path for f in repo.files.named("dvc.lock")]
     versioned, unversioned = _versions(repo)
@@ -114,20 +116,22 @@ def versions_data(repo: RepoEvidence) -> CheckResult:
         names = name_list(what for _, what in versioned)
         return passed(f"data assets are versioned: {names}", refs(versioned))
     # A data pipeline (Data Factory, Synapse) that creates a data asset version per run versions the data
-    # it hands to training, even when no data asset YAML is committed.
+    # it hands to training, even when no data asset YAML is committed; so does training code that reads
+    # a Delta table at a pinned version (Databricks).
     pipelines = repo.platforms.of_kind(FactKind.DATA_VERSION)
     if pipelines:
         first = pipelines[0]
         more = f" and {len(pipelines) - 1} more" if len(pipelines) > 1 else ""
         return passed(
-            f"a data pipeline versions its output: {first.detail} ({first.location}){more}",
+            f"the data platform versions the training data: {first.detail} ({first.location}){more}",
             refs((f.location, f"{f.platform}: {f.detail}") for f in pipelines),
         )
     others = repo.azureml.of_kind(AmlKind.DATASTORE, AmlKind.MLTABLE)
     detail = f" (only {plural(len(others), 'datastore or MLTable file')}: no version)" if others else ""
     return failed(
         "no DVC-tracked data (*.dvc, dvc.lock), no Azure ML data asset YAML, no job that reads a data "
-        f"asset version and no data pipeline that versions its output{detail}; " + looked_at(repo),
+        f"asset version, no data pipeline that versions its output and no job that reads a Delta table "
+        f"at a pinned version{detail}; " + looked_at(repo),
         refs((a.location, FILE_KIND_LABELS[a.kind]) for a in others),
     )
 

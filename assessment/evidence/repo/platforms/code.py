@@ -29,6 +29,8 @@ MODEL_OUTPUT_CALLS = frozenset(
         "autolog",
     }
 )
+# Calls that score with a registered model: a job that makes them and trains nothing is batch scoring.
+SCORING_CALLS = ("score_batch", "spark_udf", "pyfunc.load_model", "mlflow.models.load_model")
 _SERIALISERS = ("joblib", "pickle", "cloudpickle", "dill", "skops")  # their dump() writes the model
 
 

@@ -27,7 +27,13 @@ from typing import Any
 
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.files import RepoFiles
-from mlops_ladder.assessment.evidence.repo.platforms.code import calls_ending, closure, training_calls
+from mlops_ladder.assessment.evidence.repo.platforms import databricks_data
+from mlops_ladder.assessment.evidence.repo.platforms.code import (
+    SCORING_CALLS,
+    calls_ending,
+    closure,
+    training_calls,
+)
 from mlops_ladder.assessment.evidence.repo.platforms.model import (
     Bundle,
     FactKind,
@@ -44,7 +50,6 @@ _NOTEBOOK_SUFFIXES = ("", ".py", ".ipynb", ".sql", ".scala", ".r")
 _TABLE = re.compile(r"^[\w${}.-]+\.[\w${}-]+\.[\w${}-]+$")
 _STORAGE = re.compile(r"^(dbfs:/|/dbfs/|/Volumes/|/databricks-datasets/|abfss://|wasbs://|s3a?://|gs://)")
 _QUERY = re.compile(r"\bFROM\s+\S+", re.I)
-_SCORING_CALLS = ("score_batch", "spark_udf", "pyfunc.load_model", "mlflow.models.load_model")
 P = Platform.DATABRICKS
 
 
@@ -55,6 +60,7 @@ def collect(files: RepoFiles, python: PythonEvidence, evidence: PlatformEvidence
             continue
         included = [repo_file.path, *_included(files, repo_file.path, config.get("include"))]
         targets: list[str] = []
+        data_pipelines: list[str] = []  # jobs and pipelines that write data (databricks_data.py)
         for path in included:
             data = config if path == repo_file.path else _load(files, path)
             if data is None:
@@ -66,8 +72,16 @@ def collect(files: RepoFiles, python: PythonEvidence, evidence: PlatformEvidence
             ]
             for resources in sections:
                 if isinstance(resources, dict):
-                    _resources(files, python, path, repo_file.path, resources, evidence)
-        evidence.bundles.append(Bundle(repo_file.path, tuple(targets), tuple(included)))
+                    _resources(files, python, path, repo_file.path, resources, evidence, data_pipelines)
+        evidence.bundles.append(
+            Bundle(
+                repo_file.path,
+                tuple(targets),
+                tuple(included),
+                tuple(dict.fromkeys(data_pipelines)),
+                _target_modes(config.get("targets")),
+            )
+        )
 
 
 def _load(files: RepoFiles, path: str) -> dict | None:
@@ -101,11 +115,19 @@ def _resources(
     bundle: str,
     resources: dict,
     evidence: PlatformEvidence,
+    data_pipelines: list[str],
 ) -> None:
     jobs = resources.get("jobs") if isinstance(resources.get("jobs"), dict) else {}
     for key, job in jobs.items():
-        if isinstance(job, dict):
-            _job(files, python, path, bundle, str(key), job, evidence)
+        if isinstance(job, dict) and _job(files, python, path, bundle, str(key), job, evidence):
+            data_pipelines.append(f"job {key}")
+    pipelines = resources.get("pipelines")
+    for key, pipeline in pipelines.items() if isinstance(pipelines, dict) else []:
+        where = line_of(pipelines, key)
+        if isinstance(pipeline, dict) and databricks_data.pipeline_facts(
+            files, python, path, str(key), pipeline, where, evidence
+        ):
+            data_pipelines.append(f"pipeline {key}")
     endpoints = resources.get("model_serving_endpoints")
     for key, endpoint in endpoints.items() if isinstance(endpoints, dict) else []:
         config = endpoint.get("config") if isinstance(endpoint, dict) else None
@@ -171,7 +193,8 @@ def _job(
     key: str,
     job: dict,
     evidence: PlatformEvidence,
-) -> None:
+) -> bool:
+    """Read bundle job *key*; True when one of its tasks is a data pipeline (databricks_data.py)."""
     folder = posixpath.dirname(path)
     tasks = [t for t in job.get("tasks") or [] if isinstance(t, dict)]
     code = [c for task in tasks if (c := _task_code(files, folder, task))]
@@ -198,7 +221,7 @@ def _job(
                     )
                 )
     modules = closure(python, code)
-    scoring = calls_ending(modules, *_SCORING_CALLS)
+    scoring = calls_ending(modules, *SCORING_CALLS)
     if scoring and not training_calls(modules):  # a training job that loads a model validates it
         module, call = scoring[0]
         evidence.facts.append(
@@ -211,6 +234,20 @@ def _job(
                 scheduled=bool(schedule),
             )
         )
+    data = [
+        databricks_data.task_facts(files, python, path, key, t, _task_code(files, folder, t), evidence)
+        for t in tasks
+    ]
+    return any(data)
+
+
+def _target_modes(targets: Any) -> tuple[tuple[str, str], ...]:
+    """(target, mode) of the root configuration's targets that set `mode` (development, production)."""
+    return tuple(
+        (str(name), str(spec["mode"]))
+        for name, spec in (targets.items() if isinstance(targets, dict) else [])
+        if isinstance(spec, dict) and isinstance(spec.get("mode"), str)
+    )
 
 
 def _task_code(files: RepoFiles, folder: str, task: dict) -> str | None:

@@ -70,6 +70,8 @@ class Bundle:
     config: str  # repo path of databricks.yml
     targets: tuple[str, ...]
     files: tuple[str, ...]  # the configuration files it includes (itself first)
+    data_pipelines: tuple[str, ...] = ()  # "job <key>" / "pipeline <key>" that write data (data pipelines)
+    modes: tuple[tuple[str, str], ...] = ()  # (target, mode: development | production)
 
 
 @dataclass
