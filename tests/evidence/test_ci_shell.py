@@ -165,6 +165,13 @@ def test_a_substitution_runs_in_a_subshell(tmp_path: Path) -> None:
     assert evidence.actions[1].working_directory == ""  # the `cd` inside $(...) did not move the script
 
 
+def test_a_variable_whose_substitution_reads_itself_ends(tmp_path: Path) -> None:
+    """`ID=$(sh -c 'echo $ID')` twice: the second value holds the first, which holds `$ID`..."""
+    script = "ID=$(bash -c 'source /etc/os-release && echo $ID')\n" * 2 + "az ml job create -f j.yml"
+    evidence = read(tmp_path, {".github/workflows/ci.yml": workflow(script)})
+    assert kinds(evidence) == [(K.SUBMIT_JOB, ("j.yml",))]
+
+
 def test_a_trailing_backtick_is_a_powershell_continuation_only() -> None:
     assert len(split_commands("X=`az ml job list`\naz ml job create -f a.yml")) == 2
     assert len(split_commands("az ml job create `\n  -f a.yml", windows=True)) == 1

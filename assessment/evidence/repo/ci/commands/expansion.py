@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 _ARRAY_WORD = re.compile(r"\$\{([A-Za-z_]\w*)\[[@*]\]\}")
 _GLOB = re.compile(r"[*?\[]")
+# `$(...)` inside `$(...)`, evaluated this deep: a variable whose unresolved value holds a
+# substitution that reads the same variable (`ID=$(sh -c 'echo $ID')`, run twice) nests without end
+MAX_SUBSTITUTION_DEPTH = 4  # `$(cd $(dirname $(dirname $(readlink -f $0))) && pwd)`
 MAX_MATCHES = 50  # files a glob or `find` yields, at most
 
 
@@ -55,14 +58,15 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
     return expanded
 
 
-def expand_word(word: str, state: ShellState, files: RepoFiles) -> str:
-    """One word with its variables substituted and its path substitutions evaluated."""
+def expand_word(word: str, state: ShellState, files: RepoFiles, depth: int = 0) -> str:
+    """One word with its variables substituted and its path substitutions evaluated (*depth*: how
+    many substitutions it is inside)."""
     value = expand(word, FunctionScope(state.env) if state.in_function else state.env)
-    if "$(" not in value and "`" not in value:
+    if ("$(" not in value and "`" not in value) or depth >= MAX_SUBSTITUTION_DEPTH:
         return value
     found = find_substitutions(value, backticks=not state.windows)
     for start, end, inner in reversed(found):
-        result = _evaluate(inner, state, files)
+        result = _evaluate(inner, state, files, depth + 1)
         if result is not None:
             value = value[:start] + result + value[end:]
     if "$(pwd)" in value:
@@ -77,7 +81,7 @@ def _split(inner: str, windows: bool) -> list[Command]:
     return split_commands(inner, windows=windows)
 
 
-def _evaluate(inner: str, state: ShellState, files: RepoFiles) -> str | None:
+def _evaluate(inner: str, state: ShellState, files: RepoFiles, depth: int) -> str | None:
     """What `$(inner)` prints, when it is a path idiom; else None."""
     cwd, output = state.folder, None  # looked at only where used (resolve_path, use_folder)
     for command in _split(inner, state.windows):
@@ -85,7 +89,7 @@ def _evaluate(inner: str, state: ShellState, files: RepoFiles) -> str | None:
             return None
         # expand_word only reads the state: a copy only to run in the folder a `cd` changed to
         here = state if cwd is state.folder else state.copy(cwd=cwd)
-        words = [expand_word(word, here, files) for word in command.words]
+        words = [expand_word(word, here, files, depth) for word in command.words]
         name, args = (words[0], words[1:]) if words else ("", [])
         operands = [arg for arg in args if not arg.startswith("-")]
         if name == "cd":
