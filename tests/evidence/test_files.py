@@ -102,3 +102,14 @@ def test_subfolder_of_a_repo_lists_paths_relative_to_it(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "r", {"proj/src/a.py": "", "other/b.py": ""})
     files = list_repo_files(root / "proj")
     assert [f.path for f in files.files] == ["src/a.py"]
+
+
+def test_forgotten_texts_are_read_again_without_new_notes(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"a": 1}')
+    (tmp_path / "b.bin").write_bytes(b"\0binary")
+    files = list_repo_files(tmp_path)
+    texts = (files.read_text("a.json"), files.read_text("b.bin"))
+    notes = list(files.notes)
+    files.forget_texts()
+    assert files._text["a.json"] is not texts[0]  # not held any more
+    assert (files.read_text("a.json"), files.read_text("b.bin")) == texts and files.notes == notes

@@ -129,3 +129,27 @@ def test_the_lookups_make_no_reference_cycle() -> None:
     evidence.derived("code.module_index", ModuleIndex).targets(evidence.modules[0])  # as the checks do
     del evidence
     assert gc.collect() == 0
+
+
+def test_a_call_without_arguments_is_smaller_and_equal_to_any_call_with_its_parts() -> None:
+    import pickle
+    import sys
+
+    from mlops_ladder.assessment.evidence.repo.python.model import make_call
+
+    bare, with_keyword = Call("mlflow.start_run", 3), Call("m.fit", 4, frozenset({"X"}), ("a.csv",))
+    assert sys.getsizeof(bare) < sys.getsizeof(with_keyword)  # two slots instead of five
+    assert (bare.keywords, bare.string_args, bare.string_keywords) == (frozenset(), (), ())
+    assert with_keyword.keyword("X") is None and with_keyword.string_args == ("a.csv",)
+    assert bare == make_call("mlflow.start_run", 3) and hash(bare) == hash(make_call("mlflow.start_run", 3))
+    assert with_keyword != Call("m.fit", 4) and with_keyword == Call("m.fit", 4, frozenset({"X"}), ("a.csv",))
+    assert isinstance(with_keyword, Call) and bare != ("mlflow.start_run", 3)
+    for call in (bare, with_keyword, Call("f", 1, string_keywords=(("path", "x.yml"),))):
+        assert pickle.loads(pickle.dumps(call)) == call
+        assert eval(repr(call), {"Call": Call, "frozenset": frozenset}) == call
+    try:
+        bare.name = "other"  # type: ignore[misc]
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a Call must be immutable")

@@ -77,6 +77,9 @@ def collect_repo(root: Path, on_stage: Callable[[str], None] | None = None) -> R
         stage("reading Azure ML definitions")
         azureml_evidence = collect_azureml(files)
         stage("reading Python code")
+        # The texts read so far (workflows, templates, notebooks, JSON) are not kept while the Python
+        # facts fill the memory: a later reader reads a file again (a large tree: 10 MiB of JSON)
+        files.forget_texts()
         if python_parse is None:  # a small repository, one CPU or no fork: parsed here
             python_evidence = collect_python(files, processes=1)
         else:

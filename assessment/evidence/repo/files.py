@@ -172,6 +172,13 @@ class RepoFiles:
         if self._text.get(path) is not None:
             self._text[path] = FORGOTTEN
 
+    def forget_texts(self) -> None:
+        """forget_text() for every text read so far."""
+        text = self._text
+        for path, cached in text.items():
+            if cached is not None:
+                text[path] = FORGOTTEN
+
     def _load(self, path: str) -> str | None:
         rendered = self._rendered.get(path)
         if rendered is None:

@@ -16,20 +16,67 @@ from mlops_ladder.assessment.evidence.common import Location
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)  # a large repository has a million calls: no __dict__ each
+_NO_KEYWORDS: frozenset[str] = frozenset()
+
+
 class Call:
     """A call in the code. `name` is resolved through imports where possible:
     `import mlflow as mf; mf.log_metric()` -> "mlflow.log_metric";
     `from mlflow import log_metric; log_metric()` -> "mlflow.log_metric";
     calls on local objects keep their attribute chain: "ml_client.jobs.create_or_update".
-    Decorators are calls too (`@pipeline(...)` -> "azure.ai.ml.dsl.pipeline")."""
+    Decorators are calls too (`@pipeline(...)` -> "azure.ai.ml.dsl.pipeline").
 
+    Immutable; equal when all five parts are. A large repository has a million calls (a copy of
+    site-packages: 1.09 million), most of them with no keywords and no literal arguments: such a
+    call is this class, with two slots (name, line); a call with any is a _CallWithArguments,
+    with three more. Call(...) gives the one that fits."""
+
+    __slots__ = ("line", "name")
     name: str
     line: int
-    keywords: frozenset[str] = frozenset()
+    keywords: frozenset[str] = _NO_KEYWORDS
     string_args: tuple[str, ...] = ()  # literal string arguments (file paths, model names...)
     # keyword -> literal string value, for the keywords given one (`script_name="train.py"`)
     string_keywords: tuple[tuple[str, str], ...] = ()
+
+    def __new__(
+        cls,
+        name: str,
+        line: int,
+        keywords: frozenset[str] = _NO_KEYWORDS,
+        string_args: tuple[str, ...] = (),
+        string_keywords: tuple[tuple[str, str], ...] = (),
+    ) -> Call:
+        if keywords or string_args or string_keywords:
+            call = object.__new__(_CallWithArguments)
+            _set(call, "keywords", keywords)
+            _set(call, "string_args", string_args)
+            _set(call, "string_keywords", string_keywords)
+        else:
+            call = object.__new__(Call)
+        _set(call, "name", name)
+        _set(call, "line", line)
+        return call
+
+    def _parts(self) -> tuple[str, int, frozenset[str], tuple[str, ...], tuple[tuple[str, str], ...]]:
+        return (self.name, self.line, self.keywords, self.string_args, self.string_keywords)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Call) and self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        return (
+            f"Call(name={self.name!r}, line={self.line!r}, keywords={self.keywords!r}, "
+            f"string_args={self.string_args!r}, string_keywords={self.string_keywords!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Call is immutable: cannot set {name}")
+
+    __delattr__ = __setattr__  # type: ignore[assignment]
 
     def keyword(self, name: str) -> str | None:
         """The literal string given to keyword *name*, or None (not given, or not a literal string)."""
@@ -40,7 +87,16 @@ class Call:
 
     def __reduce__(self) -> tuple[Callable[..., Call], tuple[object, ...]]:
         # A parse worker's calls are rebuilt with make_call: sharing their parts with this process's.
-        return make_call, (self.name, self.line, self.keywords, self.string_args, self.string_keywords)
+        return make_call, self._parts()
+
+
+class _CallWithArguments(Call):
+    """A Call with keywords or literal arguments (built by Call(...))."""
+
+    __slots__ = ("keywords", "string_args", "string_keywords")
+
+
+_set = object.__setattr__
 
 
 # A large repository has a million calls (a copy of site-packages: 1.06 million) but few distinct
@@ -48,9 +104,17 @@ class Call:
 # copy of each part instead of its own (most calls have no keywords at all: one empty frozenset).
 # sys.intern keeps a string only while something refers to it.
 _intern = sys.intern
-NO_KEYWORDS: frozenset[str] = frozenset()
+NO_KEYWORDS = _NO_KEYWORDS
 _KEYWORD_SETS: dict[frozenset[str], frozenset[str]] = {}
 _LINES: dict[int, int] = {}
+
+
+def forget_shared_parts() -> None:
+    """Drop the tables make_call shares parts through (a parse worker, once it has sent a chunk's
+    calls: they are shared again where they are rebuilt, and the line numbers and keyword sets kept
+    here for nothing would hold on to the memory the chunk's syntax trees were in)."""
+    _KEYWORD_SETS.clear()
+    _LINES.clear()
 
 
 def make_call(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from mlops_ladder.assessment.evidence.common import Note
 from mlops_ladder.assessment.evidence.repo.files import FORGOTTEN, RepoFile, RepoFiles
 from mlops_ladder.assessment.evidence.repo.project.text_facts import python_text_facts
+from mlops_ladder.assessment.evidence.repo.python.model import forget_shared_parts
 from mlops_ladder.assessment.evidence.repo.python.parse import Parsed, parse_module, read_and_parse
 
 if TYPE_CHECKING:
@@ -206,6 +207,7 @@ def _parse_chunk(paths: list[str], files: RepoFiles | None = None) -> list[_File
         read_notes, parse_notes = files.notes[first_note:read_end], files.notes[read_end:]
         results.append((text_facts is not None, read_notes, parse_notes, facts, text_facts))
     if in_worker:
+        forget_shared_parts()
         _release_free_memory()
     return results
 
