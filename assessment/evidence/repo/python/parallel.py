@@ -75,12 +75,17 @@ def start_parsing(files: RepoFiles, *, processes: int | None = None) -> ParseJob
             initializer=_adopt_files,
             initargs=(files,),
         )
-        futures = [pool.submit(_parse_chunk, chunk) for chunk in chunks]
+        # Handed out largest file first: a large module's syntax tree is many times its size, and
+        # this process, which ends the parse holding every file's facts, takes the last chunks
+        sizes = {f.path: f.size for f in python_files}
+        order = sorted(range(len(chunks)), key=lambda index: -max(sizes[path] for path in chunks[index]))
+        submitted = {index: pool.submit(_parse_chunk, chunks[index]) for index in order}
+        futures = [submitted[index] for index in range(len(chunks))]
     except Exception:  # no fork here (sandbox, resource limits): this process parses everything
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         return None
-    return ParseJob(files, chunks, pool, futures, workers)
+    return ParseJob(files, chunks, pool, futures, workers, order)
 
 
 def _process_count(file_count: int) -> int:
@@ -119,12 +124,14 @@ class ParseJob:
         pool: ProcessPoolExecutor,
         futures: list[Future[list[_FileResult]]],
         workers: int,
+        order: list[int] | None = None,
     ) -> None:
         self.files = files
-        self.chunks = chunks
+        self.chunks = chunks  # in file order, as are the futures
         self.pool = pool
         self.futures = futures
         self.workers = workers
+        self.order = list(range(len(chunks))) if order is None else order  # as they were submitted
 
     def finish(self) -> list[Parsed | None]:
         """The facts of every Python file, in file order, with reads and notes adopted here."""
@@ -160,12 +167,12 @@ class ParseJob:
         pool); their notes are kept aside so that they are recorded in file order afterwards."""
         # Let the pool hand the first chunks to the workers first: otherwise, right after the fork,
         # this process could cancel them all before the pool's thread has queued any.
-        committed = self.futures[: self.workers]
+        committed = [self.futures[index] for index in self.order[: self.workers]]
         deadline = time.monotonic() + _HAND_OUT_SECONDS
         while not all(f.running() or f.done() for f in committed) and time.monotonic() < deadline:
             time.sleep(0.001)
         parsed_here: dict[int, list[_FileResult]] = {}
-        for index in range(len(self.chunks) - 1, -1, -1):
+        for index in reversed(self.order):
             if not self.futures[index].cancel():
                 break  # a worker has this chunk; the pool hands chunks out in order, so those before too
             first_note = len(self.files.notes)
