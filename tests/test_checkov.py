@@ -66,21 +66,29 @@ def test_checkov_parses_every_generated_bicep_file(report) -> None:
     assert result["summary"]["passed"] >= 9 * len(VARIANTS)
 
 
+def failed_checks(result: dict) -> list[str]:
+    return [f"{c['check_id']} {c['file_path']} {c['resource']}: {c['check_name']}"
+            for c in result["results"]["failed_checks"]]
+
+
+def unexplained_suppressions(result: dict) -> list[str]:
+    """Skipped checks whose `checkov:skip` comment gives no reason (under 20 characters)."""
+    return [f"{c['check_id']} {c['file_path']}" for c in result["results"]["skipped_checks"]
+            if len(c.get("check_result", {}).get("suppress_comment", "").strip()) < 20
+            or c["check_result"]["suppress_comment"] == "No comment provided"]
+
+
 def test_no_check_fails(report) -> None:
     result, _ = report
-    failed = [f"{c['check_id']} {c['file_path']} {c['resource']}: {c['check_name']}"
-              for c in result["results"]["failed_checks"]]
-    assert failed == []
+    assert failed_checks(result) == []
 
 
 def test_every_suppression_gives_a_reason(report) -> None:
     result, _ = report
-    skipped = result["results"]["skipped_checks"]
-    assert skipped, "expected the documented suppressions (network isolation comes at level 5)"
-    unexplained = [f"{c['check_id']} {c['file_path']}" for c in skipped
-                   if len(c.get("check_result", {}).get("suppress_comment", "").strip()) < 20
-                   or c["check_result"]["suppress_comment"] == "No comment provided"]
-    assert unexplained == []
+    assert result["results"]["skipped_checks"], (
+        "expected the documented suppressions (network isolation comes at level 5)"
+    )
+    assert unexplained_suppressions(result) == []
 
 
 # The Terraform variant (iac: terraform) of the same levels: checkov's terraform framework.
@@ -122,16 +130,12 @@ def test_checkov_reads_every_generated_terraform_file(terraform_report) -> None:
 
 def test_no_terraform_check_fails(terraform_report) -> None:
     result, _ = terraform_report
-    failed = [f"{c['check_id']} {c['file_path']} {c['resource']}: {c['check_name']}"
-              for c in result["results"]["failed_checks"]]
-    assert failed == []
+    assert failed_checks(result) == []
 
 
 def test_every_terraform_suppression_gives_a_reason(terraform_report) -> None:
     result, _ = terraform_report
-    skipped = result["results"]["skipped_checks"]
-    assert skipped, "expected the documented suppressions (network isolation comes at level 5)"
-    unexplained = [f"{c['check_id']} {c['file_path']}" for c in skipped
-                   if len(c.get("check_result", {}).get("suppress_comment", "").strip()) < 20
-                   or c["check_result"]["suppress_comment"] == "No comment provided"]
-    assert unexplained == []
+    assert result["results"]["skipped_checks"], (
+        "expected the documented suppressions (network isolation comes at level 5)"
+    )
+    assert unexplained_suppressions(result) == []
