@@ -247,29 +247,18 @@ def task_facts(
         return False  # batch scoring: its output is predictions, not training data
     writes, pinned = data_uses(files, modules, [*task_code, *(m.path for m in modules)])
     name = f"job {key} task {task.get('task_key', '?')}"
+    files_read = (path, *task_code)
+
+    def fact(kind: FactKind, uses: list[DataUse], detail: str) -> PlatformFact:  # located at the first use
+        return PlatformFact(P, kind, Location(uses[0].path, uses[0].line), detail, files_read)
+
     if pinned:
-        first = pinned[0]
-        evidence.facts.append(
-            PlatformFact(
-                P,
-                FactKind.DATA_VERSION,
-                Location(first.path, first.line),
-                f"{name} reads a Delta table at a pinned version ({_listed(pinned)})",
-                (path, *task_code),
-            )
-        )
+        detail = f"{name} reads a Delta table at a pinned version ({_listed(pinned)})"
+        evidence.facts.append(fact(FactKind.DATA_VERSION, pinned, detail))
     if not writes or training_calls(modules):
         return False
-    first = writes[0]
-    evidence.facts.append(
-        PlatformFact(
-            P,
-            FactKind.DATA_SOURCE,
-            Location(first.path, first.line),
-            f"{name} is a data pipeline: it writes {_listed(writes)}",
-            (path, *task_code),
-        )
-    )
+    detail = f"{name} is a data pipeline: it writes {_listed(writes)}"
+    evidence.facts.append(fact(FactKind.DATA_SOURCE, writes, detail))
     return True
 
 
