@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-"""Data kept beside the checkout, not in it (Bicep type definitions, the calibration set)."""
 REQUIRE_SHARED = os.environ.get("MLOPS_LADDER_REQUIRE_SHARED") == "1"
 """Set by .ci/run: a test that needs ../shared/ fails when it is missing instead of being skipped."""
 
@@ -25,7 +23,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         path = Path(marker.args[0])
         if path.exists():
             continue
-        reason = f"{path} is missing (../shared/ must be beside the checkout)"
+        reason = f"{path} is missing (../shared/ must be beside the checkout, see tests/shared_data.py)"
         if REQUIRE_SHARED:
             pytest.fail(f"{reason}; MLOPS_LADDER_REQUIRE_SHARED=1 makes this a failure", pytrace=False)
         pytest.skip(reason)

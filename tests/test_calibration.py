@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import needs_shared
+from tests.shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
-CALIBRATION = ROOT.parent / "shared" / "calibration"
+CALIBRATION = SHARED / "calibration"
 
 pytestmark = needs_shared(CALIBRATION / "labels.yaml")
 

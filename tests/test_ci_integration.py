@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from tests.conftest import git
+from tests.shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "credit-risk"
@@ -31,7 +32,7 @@ ACTION = ROOT / "action.yml"
 WORKFLOW = ROOT / "ci" / "github" / "mlops-ladder.yml"
 ADO_TEMPLATE = ROOT / "ci" / "azure-pipelines" / "mlops-ladder.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 BIN = Path(sys.executable).parent
 
 

@@ -24,11 +24,12 @@ from mlops_ladder.assessment.report import SCHEMA_PATH
 from mlops_ladder.assessment.report_io import report_from_dict
 from mlops_ladder.cli.main import run
 from tests.conftest import git, make_repo
+from tests.shared_data import SHARED
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "credit-risk"
 HANDWRITTEN = ROOT / "tests" / "fixtures" / "handwritten"
-SARIF_SCHEMA_PATH = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA_PATH = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 
 def sarif_schema() -> dict:
@@ -37,7 +38,7 @@ def sarif_schema() -> dict:
 
 
 REPORT_SCHEMA = json.loads(SCHEMA_PATH.read_text())
-CALIBRATION = ROOT.parent / "shared" / "calibration"
+CALIBRATION = SHARED / "calibration"
 VOID = {"meta", "br", "hr", "img", "input", "link", "rect", "col", "area", "base", "source", "wbr"}
 
 

@@ -8,10 +8,11 @@ import copy
 import json
 from collections import defaultdict
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "azure-api-examples"
+from tests.shared_data import SHARED
+
+EXAMPLES = SHARED / "azure-api-examples"
 ML = "Microsoft.MachineLearningServices"
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000001"
 

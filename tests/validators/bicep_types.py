@@ -38,7 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TYPES_ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "bicep-types" / "generated"
+from tests.shared_data import SHARED
+
+TYPES_ROOT = SHARED / "bicep-types" / "generated"
 """Where CI puts the type data: the repository is cloned with shared/ beside it (<dir>/repo, <dir>/shared)."""
 
 EXTRA_TYPES_ROOTS = (Path(__file__).resolve().parent / "data" / "bicep-types-datafactory",)
