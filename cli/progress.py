@@ -20,7 +20,8 @@ def wanted(quiet: bool) -> bool:
 
 @contextmanager
 def stages(enabled: bool, label: str) -> Iterator[Callable[[str], None]]:
-    """Shows "<label>: <stage>"; yields the function that names the stage."""
+    """Shows "<stage> · <label>" (the stage first: a long label, such as a deep path, is what a narrow
+    terminal cuts); yields the function that names the stage."""
     if not enabled:
         yield lambda stage: None
         return
@@ -29,7 +30,7 @@ def stages(enabled: bool, label: str) -> Iterator[Callable[[str], None]]:
     from rich.text import Text
 
     with Live(Text(label), console=Console(stderr=True), auto_refresh=False, transient=True) as live:
-        yield lambda stage: live.update(Text.assemble(("⠿ ", "green"), f"{label}: {stage}"), refresh=True)
+        yield lambda stage: live.update(Text.assemble(("⠿ ", "green"), f"{stage} · {label}"), refresh=True)
 
 
 @contextmanager
