@@ -95,11 +95,14 @@ def _unprivileged_command() -> list[str] | None:
     if not shutil.which("setpriv") or not system_python.exists():
         return None
     site_packages = next(p for p in sys.path if p.endswith("site-packages"))
-    code = (
-        f"import site, sys; site.addsitedir({site_packages!r}); sys.argv[0] = 'mlops-ladder'; "
-        "from mlops_ladder.cli.main import main; main()"
-    )
-    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(system_python), "-c", code]
+    setup = f"import site, sys; site.addsitedir({site_packages!r}); "
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(system_python), "-c"]
+    # the user must reach the installed tool: not so in a checkout under a private folder (mktemp -d)
+    probe = subprocess.run([*as_nobody, setup + "import mlops_ladder.cli.main"], capture_output=True)
+    if probe.returncode != 0:
+        return None
+    run = "sys.argv[0] = 'mlops-ladder'; from mlops_ladder.cli.main import main; main()"
+    return [*as_nobody, setup + run]
 
 
 UNPRIVILEGED = _unprivileged_command()
