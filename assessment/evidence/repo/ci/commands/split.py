@@ -16,7 +16,6 @@ are marked (`in_function`, see functions.py).
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -41,6 +40,11 @@ _LEADING_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "unt
 _CLOSING_KEYWORDS = frozenset({"fi", "done", "esac", "}", "then", "else", "do"})
 _QUOTING = re.compile(r"['\"\\]")  # quotes and escapes: the words need shlex
 _PLAIN_WORD = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace
+# The characters _split_operators acts on; a line without any is one command as it stands.
+_OPERATOR_CHARS = re.compile(r"[;&|()#'\"\\]")
+_OPERATOR_TOKEN = re.compile(r"[;&|()#'\"\\]|\$\(")
+_SINGLE_QUOTED_END = re.compile("'")
+_DOUBLE_QUOTED_END = re.compile(r'["\\]')
 _IGNORING = frozenset({"true", ":", "echo", "exit 0", "Write-Host", "Write-Output", "printf"})
 
 
@@ -169,31 +173,43 @@ def _logical_lines(text: str, windows: bool) -> Iterator[tuple[int, str]]:
 
 def _split_operators(line: str) -> list[tuple[str, str | None]]:
     """Split one logical line at `&&`, `||`, `;`, `|`, `&`, `(` and `)` outside quotes and `$( )`."""
+    if not _OPERATOR_CHARS.search(line):  # most lines: one command, nothing to split or drop
+        return [(line, None)]
     segments: list[tuple[str, str | None]] = []
-    buffer: list[str] = []
+    buffer: list[str] = []  # pieces of the segment, never empty (the last one's last character is read)
     quote: str | None = None
     depth = 0
     index, size = 0, len(line)
     while index < size:
-        char = line[index]
-        if quote:
-            buffer.append(char)
-            if char == quote:
-                quote = None
-            elif char == "\\" and quote == '"' and index + 1 < size:
-                buffer.append(line[index + 1])
-                index += 1
-            index += 1
+        if quote:  # up to the closing quote; `\"` inside double quotes is not one
+            found = (_DOUBLE_QUOTED_END if quote == '"' else _SINGLE_QUOTED_END).search(line, index)
+            if found is None:
+                buffer.append(line[index:])
+                break
+            stop = found.start()
+            if found.group() == "\\":
+                buffer.append(line[index : stop + 2])
+                index = stop + 2
+                continue
+            buffer.append(line[index : stop + 1])
+            quote, index = None, stop + 1
             continue
+        found = _OPERATOR_TOKEN.search(line, index)  # the characters between change nothing
+        if found is None:
+            buffer.append(line[index:])
+            break
+        if found.start() > index:
+            buffer.append(line[index : found.start()])
+        index, char = found.start(), found.group()
         if char in "'\"":
             quote = char
         elif char == "\\" and index + 1 < size:
-            buffer.append(char + line[index + 1])
+            buffer.append(line[index : index + 2])
             index += 2
             continue
         elif char == "#" and depth == 0 and (not buffer or buffer[-1][-1:].isspace()):
             break  # a comment
-        elif char == "$" and line[index + 1 : index + 2] == "(":
+        elif char == "$(":
             depth += 1
             buffer.append("$(")
             index += 2
@@ -226,19 +242,50 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
 
 
 def _words(segment: str, windows: bool) -> list[str]:
+    """The words of *segment* as shlex splits them (POSIX rules, whitespace only, no comments; in
+    PowerShell a backslash is a path separator), or a whitespace split when its quoting is broken."""
     if not segment.strip():
         return []
     if not _QUOTING.search(segment):  # what shlex gives, without its character-by-character loop
         return _PLAIN_WORD.findall(segment)
-    try:
-        lexer = shlex.shlex(segment, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        if windows:
-            lexer.escape = ""  # backslashes are path separators
-        return list(lexer)
-    except ValueError:  # unbalanced quotes: words as they stand
-        return segment.split()
+    words = _quoted_words(segment, _WINDOWS_PIECE if windows else _POSIX_PIECE)
+    return segment.split() if words is None else words  # unbalanced quotes: words as they stand
+
+
+# A word is a run of pieces: a single-quoted string (literal), a double-quoted one (where a backslash
+# escapes `"` and itself only), a backslash and the character it escapes, or plain characters.
+_POSIX_PIECE = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|\\.|[^ \t\r\n'"\\]+""", re.S)
+_WINDOWS_PIECE = re.compile(r"""'[^']*'|"[^"]*"|[^ \t\r\n'"]+""")
+_BLANKS = re.compile(r"[ \t\r\n]*")  # shlex's whitespace
+_ESCAPED_IN_DOUBLE_QUOTES = re.compile(r'\\(["\\])')
+
+
+def _quoted_words(segment: str, pieces: re.Pattern[str]) -> list[str] | None:
+    """shlex's words of *segment* (a regular expression per piece instead of a loop per character);
+    None where shlex raises: a quote left open, a backslash at the end."""
+    words: list[str] = []
+    index, size = _BLANKS.match(segment).end(), len(segment)  # type: ignore[union-attr]
+    while index < size:
+        word: list[str] = []
+        while index < size and segment[index] not in " \t\r\n":
+            piece = pieces.match(segment, index)
+            if piece is None:
+                return None
+            text, index = piece.group(), piece.end()
+            if text[0] == "'":
+                word.append(text[1:-1])
+            elif text[0] == '"':
+                inner = text[1:-1]
+                word.append(
+                    inner if pieces is _WINDOWS_PIECE else _ESCAPED_IN_DOUBLE_QUOTES.sub(r"\1", inner)
+                )
+            elif text[0] == "\\" and pieces is _POSIX_PIECE:
+                word.append(text[1])
+            else:
+                word.append(text)
+        words.append("".join(word))
+        index = _BLANKS.match(segment, index).end()  # type: ignore[union-attr]
+    return words
 
 
 def _without_comments(text: str) -> str:

@@ -16,6 +16,10 @@ import re
 
 _MACRO = re.compile(r"\s*[A-Za-z_][\w.-]*\s*")  # $(name): an Azure DevOps macro, not a command
 _ARRAY_START = re.compile(r"(?:^|[\s;&|])[A-Za-z_]\w*\+?=$")
+# The characters each scan acts on (any other character changes nothing): the scans jump from one
+# to the next instead of looking at every character.
+_PAREN_TOKEN = re.compile(r"[\\'\"()]|\$\(")
+_OPEN_TOKEN = re.compile(r"[\\'\"(#]|\$\(")
 MAX_JOINED_LINES = 50  # a `$(` or `=(` left open joins at most this many following lines
 
 
@@ -29,6 +33,8 @@ def find_substitutions(text: str, *, backticks: bool = True) -> tuple[tuple[int,
 # expands the same words again): each distinct text is scanned once, character by character.
 @functools.lru_cache(maxsize=8192)
 def _substitutions(text: str, backticks: bool) -> tuple[tuple[int, int, str], ...]:
+    if "$(" not in text and not (backticks and "`" in text):
+        return ()
     found: list[tuple[int, int, str]] = []
     index, size, quote = 0, len(text), None
     while index < size:
@@ -65,24 +71,33 @@ def closing_paren(text: str, index: int) -> int:
     """Index of the `)` that closes a `$(` or `(` opened just before *index*, or -1."""
     depth, quote, size = 1, None, len(text)
     while index < size:
-        char = text[index]
-        if quote == "'":
-            quote = None if char == "'" else quote
-        elif char == "\\":
-            index += 1
-        elif text.startswith("$(", index):
+        if quote == "'":  # nothing but the closing quote counts
+            index = text.find("'", index)
+            if index < 0:
+                return -1
+            quote, index = None, index + 1
+            continue
+        found = _PAREN_TOKEN.search(text, index)  # jump over the characters that change nothing
+        if found is None:
+            return -1
+        index, token = found.start(), found.group()
+        if token == "\\":
+            index += 2
+            continue
+        if token == "$(":
             end = closing_paren(text, index + 2)  # a nested substitution, quoted or not
             if end < 0:
                 return -1
-            index = end
-        elif char == '"':
+            index = end + 1
+            continue
+        if token == '"':
             quote = None if quote == '"' else '"'
         elif quote is None:
-            if char == "'":
+            if token == "'":
                 quote = "'"
-            elif char == "(":
+            elif token == "(":
                 depth += 1
-            elif char == ")":
+            else:  # ")"
                 depth -= 1
                 if depth == 0:
                     return index
@@ -104,24 +119,34 @@ def _closing_backtick(text: str, index: int) -> int:
 def is_open(text: str) -> bool:
     """True when *text* ends inside a `$(...)` or an array literal `NAME=(...)` (it goes on on the
     next line)."""
+    if "(" not in text:  # most lines: neither can open
+        return False
     index, size, quote = 0, len(text), None
     while index < size:
-        char = text[index]
         if quote == "'":
-            quote = None if char == "'" else quote
-        elif char == "\\":
-            index += 1
-        elif text.startswith("$(", index) or (char == "(" and _ARRAY_START.search(text[:index])):
-            start = index + (2 if char == "$" else 1)
-            end = closing_paren(text, start)
+            index = text.find("'", index)
+            if index < 0:
+                return False
+            quote, index = None, index + 1
+            continue
+        found = _OPEN_TOKEN.search(text, index)
+        if found is None:
+            return False
+        index, token = found.start(), found.group()
+        if token == "\\":
+            index += 2
+            continue
+        if token == "$(" or (token == "(" and _ARRAY_START.search(text[:index])):
+            end = closing_paren(text, index + len(token))
             if end < 0:
                 return True
-            index = end
-        elif char == '"':
+            index = end + 1
+            continue
+        if token == '"':
             quote = None if quote == '"' else '"'
-        elif quote is None and char == "'":
+        elif quote is None and token == "'":
             quote = "'"
-        elif quote is None and char == "#" and (index == 0 or text[index - 1].isspace()):
+        elif quote is None and token == "#" and (index == 0 or text[index - 1].isspace()):
             return False
         index += 1
     return False
