@@ -309,7 +309,10 @@ def uses_ml_registry(repo: RepoEvidence) -> CheckResult:
 
 def _own_registries(action: Any) -> list[str]:
     """The registries of the project's own that a CI command passes (azureml://registries/NAME/...)."""
-    return [m for m in _REGISTRY_URI.findall(_action_text(action)) if not _is_public_registry(m)]
+    text = _action_text(action)
+    if "://" not in text:  # most commands: no URI at all
+        return []
+    return [m for m in _REGISTRY_URI.findall(text) if not _is_public_registry(m)]
 
 
 def _ci_registry_use(action: CiAction) -> tuple[Location, str]:

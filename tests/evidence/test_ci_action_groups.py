@@ -138,6 +138,24 @@ def test_selections_ask_each_distinct_reading_once(repo: Path) -> None:
     assert [a for a in evidence.actions if a.kind is K.SHARE_MODEL] == list(shares)
 
 
+def test_actions_using_a_file_are_those_of_a_scan_in_order() -> None:
+    given = [
+        CiAction(K.SUBMIT_JOB, Location("ci.yml", 1), "ci.yml", "j", "s1", files=("a.yml", "a.yml")),
+        CiAction(K.DEPLOY_MODEL, Location("ci.yml", 2), "ci.yml", "j", "s2", files=("a.yml",)),
+        CiAction(K.SUBMIT_JOB, Location("ci.yml", 3), "ci.yml", "j", "s3", files=("b.yml", "a.yml")),
+    ]
+    evidence = CiEvidence(actions=given)
+    for path in ("a.yml", "b.yml", "c.yml"):
+        for kinds in ((K.SUBMIT_JOB,), (K.SUBMIT_JOB, K.DEPLOY_MODEL), (K.DEPLOY_MODEL,)):
+            expected = [a for a in evidence.of_kind(*kinds) if path in a.files]
+            assert evidence.using_file(path, *kinds) == expected, (path, kinds)
+    assert [a.step for a in evidence.using_file("a.yml", K.SUBMIT_JOB)] == ["s1", "s3"]  # each once
+    # an action appended after the first question is seen (the index is made again)
+    later = CiAction(K.SUBMIT_JOB, Location("ci.yml", 4), "ci.yml", "j", "s4", files=("a.yml",))
+    evidence.actions.append(later)
+    assert [a.step for a in evidence.using_file("a.yml", K.SUBMIT_JOB)] == ["s1", "s3", "s4"]
+
+
 def test_running_after_decides_a_group_at_once_as_runs_after_does(repo: Path) -> None:
     evidence = collect(list_repo_files(repo))
     candidates = evidence.of_kind(K.SHARE_MODEL, K.DEPLOY_MODEL)

@@ -87,7 +87,7 @@ def values_at_deploy(
     """The value of *key* each time the file is used: per CI action that targets the file, the
     `--set key=...` it passes or else the file's own value; the file's value when no CI action uses it.
     Returns (value, where, how) triples."""
-    actions = [a for a in repo.ci.of_kind(*kinds) if asset.path in a.files]
+    actions = repo.ci.using_file(asset.path, *kinds)
     if not actions:
         return [(asset.data.get(key), location_at(asset, key), "as written")]
     values = []

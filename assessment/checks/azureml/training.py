@@ -126,7 +126,7 @@ def _input_values(
     repo: RepoEvidence, job: AmlAsset, name: str, path: str, where: Location
 ) -> list[tuple[str, Location, str]]:
     """The data path an input has at each CI submission (`--set inputs.x.path=...`), or as written."""
-    actions = [a for a in repo.ci.of_kind(ActionKind.SUBMIT_JOB) if job.path in a.files]
+    actions = repo.ci.using_file(job.path, ActionKind.SUBMIT_JOB)
     values = []
     for action in actions:
         override = set_values(action).get(f"{name}.path")

@@ -62,6 +62,15 @@ def scripts_calling(repo: RepoEvidence, *suffixes: str) -> list[CiAction]:
 
 def reachable_modules(repo: RepoEvidence, module: PythonModule) -> list[PythonModule]:
     """*module* and the repository modules it imports, transitively (MAX_IMPORT_DEPTH deep)."""
+    if repo.python.module_at(module.path) is not module:  # not one of the evidence's: not shared
+        return _reachable_modules(repo, module)
+    # many checks ask about the scripts CI runs: each script's modules are found once
+    key = f"reachable_modules {module.path}"
+    found = repo.python.derived(key, lambda _: _reachable_modules(repo, module))
+    return list(found)
+
+
+def _reachable_modules(repo: RepoEvidence, module: PythonModule) -> list[PythonModule]:
     by_suffix = repo.python.modules_by_name_suffix()
     seen = {module.path: module}
     frontier = [module]

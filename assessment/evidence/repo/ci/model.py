@@ -155,6 +155,21 @@ class CiEvidence:
             selections[wanted] = self.actions.of_kinds(wanted)
         return selections[wanted].copy()
 
+    def using_file(self, path: str, *kinds: ActionKind) -> list[CiAction]:
+        """The actions of *kinds* whose files include *path*, in order. Checks ask it for every Azure ML
+        file, so the actions of each set of kinds are indexed by file once (same cache rule as of_kind)."""
+        wanted = frozenset(kinds)
+        cached = self.__dict__.get("_by_file")
+        if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
+            cached = self.__dict__["_by_file"] = (self.actions, len(self.actions), {})
+        index: dict[str, list[CiAction]] | None = cached[2].get(wanted)
+        if index is None:
+            index = cached[2][wanted] = {}
+            for action in self.of_kind(*kinds):
+                for file in dict.fromkeys(action.files):
+                    index.setdefault(file, []).append(action)
+        return list(index.get(path, ()))
+
     def select(self, wanted: Callable[[Any], bool]) -> Actions:
         """The actions whose command *wanted* accepts (it sees kind, command, files, options and
         target_kind, asked once per distinct script reading; see actions.py)."""

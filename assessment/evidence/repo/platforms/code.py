@@ -36,6 +36,13 @@ _SERIALISERS = ("joblib", "pickle", "cloudpickle", "dill", "skops")  # their dum
 
 def closure(python: PythonEvidence, paths: Iterable[str], depth: int = MAX_DEPTH) -> list[PythonModule]:
     """The modules at *paths* and the repository modules they import, *depth* levels deep."""
+    paths = tuple(paths)
+    # checks ask it for every script a CI step runs, many steps running the same ones: found once
+    found = python.derived(f"closure {depth} {paths!r}", lambda _: _closure(python, paths, depth))
+    return list(found)
+
+
+def _closure(python: PythonEvidence, paths: tuple[str, ...], depth: int) -> list[PythonModule]:
     by_suffix = python.modules_by_name_suffix()
     found: dict[str, PythonModule] = {}
     frontier = [m for m in (python.module_at(p) for p in paths) if m is not None]

@@ -174,9 +174,29 @@ class PythonModule:
     _import_prefixes: tuple[frozenset[str], frozenset[str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # (calls, their positions by the last dotted segment of the name), built on the first
+    # calls_ending() and rebuilt when `calls` is replaced: checks ask each module about many names.
+    _calls_by_last: tuple[tuple[Call, ...], dict[str, list[int]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def calls_ending(self, *suffixes: str) -> list[Call]:
-        return [c for c in self.calls if any(c.endswith(s) for s in suffixes)]
+        """The calls whose name ends with one of *suffixes* (Call.endswith), in call order."""
+        cached = self._calls_by_last
+        if cached is None or cached[0] is not self.calls:
+            by_last: dict[str, list[int]] = {}
+            for position, call in enumerate(self.calls):
+                by_last.setdefault(call.name.rpartition(".")[2], []).append(position)
+            cached = self._calls_by_last = (self.calls, by_last)
+        calls, by_last = cached
+        # a name that ends with a suffix has the suffix's last dotted segment as its own
+        positions = {
+            position
+            for suffix in suffixes
+            for position in by_last.get(suffix.rpartition(".")[2], ())
+            if calls[position].endswith(suffix)
+        }
+        return [calls[position] for position in sorted(positions)]
 
     def imports_any(self, *roots: str) -> bool:
         """Whether an import is one of *roots* or inside it (`sklearn` covers `sklearn.linear_model`)."""
