@@ -1,8 +1,9 @@
 # Level 4 monitoring of one environment: platform logs to Log Analytics, the action group every alert
 # notifies, the path from a model monitor's breached threshold to retraining (Event Grid -> storage
-# queue, read by .github/workflows/retrain.yml), an alert on that path, and a monthly budget.
-# Applied with the rest of this root module by the infra workflow; the alert receivers, thresholds and
-# budget come from infra/monitoring.json (shared with the endpoint's alerts).
+# queue, whose messages start the retraining pipeline, retrain.yml), an alert on that path, and a
+# monthly budget.
+# Applied with the rest of this root module by the infra pipeline (infra.yml); the alert receivers,
+# thresholds and budget come from infra/monitoring.json (shared with the endpoint's alerts).
 # The endpoint's own alerts (latency, errors, availability) are the root module
 # infra/terraform/monitoring-endpoint/: the release creates the endpoint, so the monitor workflow
 # applies them once it exists.

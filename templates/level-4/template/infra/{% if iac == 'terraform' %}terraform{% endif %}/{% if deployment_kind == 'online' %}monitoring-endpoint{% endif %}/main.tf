@@ -3,7 +3,7 @@
 # all notifying the action group of infra/terraform/40-monitoring.tf. Thresholds: infra/monitoring.json.
 # The release workflow creates the endpoint, so this is a root module of its own, with its own state
 # (key monitoring-endpoint.tfstate in the environment's state container): the monitor workflow
-# (.github/workflows/monitor.yml) applies it once the endpoint exists:
+# (monitor.yml) applies it once the endpoint exists:
 #   terraform -chdir=infra/terraform/monitoring-endpoint init \
 #     -backend-config=../env/<env>.backend.hcl -backend-config=key=monitoring-endpoint.tfstate
 #   terraform -chdir=infra/terraform/monitoring-endpoint apply \
