@@ -90,6 +90,11 @@ def test_comments_in_an_array_literal_are_not_values() -> None:
     assert split_commands(script)[0].words == ["--file", "job.yml", "--name", "a # b", "x#y"]
 
 
+def test_an_escaped_quote_in_an_array_literal_keeps_the_value_quoted() -> None:
+    script = 'ARGS=(\n  --set "quote=\\"" \\#x  # dropped\n  --name "n # kept"\n)\n'
+    assert split_commands(script)[0].words == ["--set", 'quote="', "#x", "--name", "n # kept"]
+
+
 def test_a_script_that_finds_its_own_folder(tmp_path: Path) -> None:
     script = """\
 #!/bin/bash

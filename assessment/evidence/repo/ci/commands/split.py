@@ -290,15 +290,19 @@ def _quoted_words(segment: str, pieces: re.Pattern[str]) -> list[str] | None:
 
 def _without_comments(text: str) -> str:
     """*text* (the lines of an array literal) without its comments: from a `#` that starts a word,
-    outside quotes, to the end of its line."""
+    outside quotes and not escaped, to the end of its line."""
     out: list[str] = []
     quote: str | None = None
-    skipping = False
+    skipping = escaped = False
     for index, char in enumerate(text):
         if skipping:
             if char != "\n":
                 continue
             skipping = False
+        elif escaped:  # the character after a backslash: `\"` does not close a quote, `\#` is no comment
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
         elif quote:
             quote = None if char == quote else quote
         elif char in "'\"":
