@@ -44,6 +44,12 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
     match (a `for` loop's values)."""
     expanded: list[str] = []
     for word in words:
+        if "$" not in word and "`" not in word:  # most words: nothing to substitute or evaluate
+            if glob and _GLOB.search(word) and not is_unresolved(word):
+                expanded.extend(glob_files(word, state.folder, files) or [word])
+            else:
+                expanded.append(word)
+            continue
         array = _ARRAY_WORD.fullmatch(word)
         if array and array.group(1) in state.arrays:
             expanded.extend(state.arrays[array.group(1)])
@@ -61,6 +67,8 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
 def expand_word(word: str, state: ShellState, files: RepoFiles, depth: int = 0) -> str:
     """One word with its variables substituted and its path substitutions evaluated (*depth*: how
     many substitutions it is inside)."""
+    if "$" not in word and "`" not in word:
+        return word
     value = expand(word, FunctionScope(state.env) if state.in_function else state.env)
     if ("$(" not in value and "`" not in value) or depth >= MAX_SUBSTITUTION_DEPTH:
         return value

@@ -192,16 +192,15 @@ class FileReading:
         cwd, state.windows, state.template_spec, dirs, arrays = self.leaves
         state.folder, state.dirs = rebase(cwd), [rebase(folder) for folder in dirs]
         state.arrays = {name: list(values) for name, values in arrays.items()}
-        replace = dataclasses.replace
         for found in self.found.actions:
             cwd = rebase(found.cwd)
             if line != self.line or cwd is not found.cwd:
-                found = replace(found, line=line, cwd=cwd)
+                found = found.moved(line, cwd)
             scan.actions.append(found)
         if line == self.line:
             scan.logins.extend(self.found.logins)
         else:
-            scan.logins.extend(replace(login, line=line) for login in self.found.logins)
+            scan.logins.extend(dataclasses.replace(login, line=line) for login in self.found.logins)
 
 
 def depend_on(env: dict[str, object], depends: Iterable[tuple[str, object]], *, whole: bool) -> None:

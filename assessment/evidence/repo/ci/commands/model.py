@@ -23,6 +23,13 @@ class Found:
     after_failure: bool = False  # it runs only when the command before it failed: `a || b`
     cwd: str = ""
 
+    def moved(self, line: int, cwd: str) -> Found:
+        """This finding at *line*, run in *cwd* (dataclasses.replace, without its per-call field lookup:
+        replays move thousands of findings)."""
+        return Found(
+            self.kind, self.command, line, self.files, self.options, self.masked, self.after_failure, cwd
+        )
+
 
 @dataclass(frozen=True)
 class FoundLogin:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mlops_ladder.assessment.evidence.repo.ci.commands.functions import FunctionBodies
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
@@ -102,20 +102,20 @@ def split_commands(script: str, *, windows: bool = False) -> list[Command]:
                 for n in _SUBSTITUTION.findall(segment)
             )
             if (command.words or command.loop or command.array or groups) and command.words != ["fi"]:
-                commands.append(
-                    replace(command, line=line_no, substitutions=groups, in_function=in_function, **flags)
-                )
+                # _clean_words made this Command for this segment alone: completed in place
+                command.line, command.substitutions, command.in_function = line_no, groups, in_function
+                command.masked, command.after_failure = flags["masked"], flags["after_failure"]
+                commands.append(command)
             previous_operator = operator
     return commands
 
 
 def _flagged(command: Command, flags: dict[str, bool]) -> Command:
-    """A command of a substitution: its failure is ignored or conditional as the outer command's is."""
-    return replace(
-        command,
-        masked=command.masked or flags["masked"],
-        after_failure=command.after_failure or flags["after_failure"],
-    )
+    """A command of a substitution (split for it alone, so changed in place): its failure is ignored or
+    conditional as the outer command's is."""
+    command.masked = command.masked or flags["masked"]
+    command.after_failure = command.after_failure or flags["after_failure"]
+    return command
 
 
 def _protect_substitutions(line: str, windows: bool) -> tuple[str, list[str]]:
