@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, ShellState, ask_folder
+from mlops_ladder.assessment.evidence.repo.ci.commands.model import Add, ShellState, answer_of, ask_folder
 from mlops_ladder.assessment.evidence.repo.ci.commands.python import PYTHON, module_path
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved, resolve_path
 from mlops_ladder.assessment.evidence.repo.ci.commands.words import first_option, parse_options
@@ -301,14 +301,25 @@ _MANIFESTS = ("setup.py", "pyproject.toml", "setup.cfg")
 def _defines_console_script(files: RepoFiles, cwd: str, name: str) -> bool:
     """True when a manifest in *cwd* or at the root defines the console script *name* and its module
     is a file of the repository (what _console_script then reads)."""
+    manifests = answer_of(files, _manifests_of, cwd, ())
+    if not manifests:  # most folders (and most commands are asked about in many)
+        return False
     pattern = re.compile(_CONSOLE_SCRIPT.format(name=re.escape(name)))
-    for folder in dict.fromkeys((cwd, "")):
-        for manifest in _MANIFESTS:
-            path = resolve_path(manifest, folder)
-            match = pattern.search(files.read_text(path) or "") if files.exists(path) else None
-            if match and module_path(files, match.group(1), folder):
-                return True
+    for folder, path in manifests:  # type: ignore[attr-defined]
+        match = pattern.search(files.read_text(path) or "")
+        if match and module_path(files, match.group(1), folder):
+            return True
     return False
+
+
+def _manifests_of(files: RepoFiles, cwd: str) -> tuple[tuple[str, str], ...]:
+    """(folder, path) of the package manifests in *cwd* and at the root, in the order they are read."""
+    return tuple(
+        (folder, path)
+        for folder in dict.fromkeys((cwd, ""))
+        for manifest in _MANIFESTS
+        if files.exists(path := resolve_path(manifest, folder))
+    )
 
 
 _READERS = {
