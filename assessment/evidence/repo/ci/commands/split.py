@@ -3,8 +3,8 @@
 A script (a GitHub `run:`, an Azure DevOps `script:`, a GitLab `script:` line, a shell
 script or a Makefile target it runs) is split into simple commands: line continuations
 joined, comments and here-documents dropped, `&&`, `||`, `;`, `|` and `&` separating
-commands, `${{ }}` expressions kept whole. The words of each command come from shlex (a
-whitespace split when its quoting is broken).
+commands, `${{ }}` expressions kept whole. The words of each command are the words shlex would
+give (split here with regular expressions; a whitespace split when its quoting is broken).
 
 Command substitutions (`$(...)`, backticks; see substitution.py) are commands too: each is
 split on its own and attached to the command whose words hold it, to be read in a subshell.
@@ -38,7 +38,7 @@ _HEREDOC = re.compile(r"<<-?\s*['\"]?([A-Za-z_]\w*)['\"]?")
 _REDIRECT = re.compile(r"^\d*&?(>>?|<)(&\d*-?)?(.*)$")
 _LEADING_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSING_KEYWORDS = frozenset({"fi", "done", "esac", "}", "then", "else", "do"})
-_QUOTING = re.compile(r"['\"\\]")  # quotes and escapes: the words need shlex
+_QUOTING = re.compile(r"['\"\\]")  # quotes and escapes: the words need _quoted_words
 _PLAIN_WORD = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace
 # The characters _split_operators acts on; a line without any is one command as it stands.
 _OPERATOR_CHARS = re.compile(r"[;&|()#'\"\\]")
@@ -246,7 +246,7 @@ def _words(segment: str, windows: bool) -> list[str]:
     PowerShell a backslash is a path separator), or a whitespace split when its quoting is broken."""
     if not segment.strip():
         return []
-    if not _QUOTING.search(segment):  # what shlex gives, without its character-by-character loop
+    if not _QUOTING.search(segment):  # no quote or escape: runs of non-blanks
         return _PLAIN_WORD.findall(segment)
     words = _quoted_words(segment, _WINDOWS_PIECE if windows else _POSIX_PIECE)
     return segment.split() if words is None else words  # unbalanced quotes: words as they stand
