@@ -100,33 +100,3 @@ def test_a_helper_called_with_other_arguments_is_read_once(tmp_path: Path) -> No
     assert first == second
     readings = [r for key, rs in reader._file_readings.items() for r in rs if key[0] == "helpers.sh"]
     assert len(readings) == 1  # the arguments are read only by `"$@"`, which names no file
-
-
-def test_words_are_split_as_shlex_splits_them() -> None:
-    """split._words splits with regular expressions, not shlex's loop per character: the words must be
-    shlex's, quotes and escapes included, and a whitespace split where shlex raises."""
-    import random
-    import shlex
-
-    from mlops_ladder.assessment.evidence.repo.ci.commands.split import _words
-
-    def shlex_words(segment: str, windows: bool) -> list[str]:
-        if not segment.strip():
-            return []
-        lexer = shlex.shlex(segment, posix=True)
-        lexer.whitespace_split, lexer.commenters = True, ""
-        if windows:
-            lexer.escape = ""
-        try:
-            return list(lexer)
-        except ValueError:
-            return segment.split()
-
-    rng = random.Random(7)
-    plain = "ab $x{}-=\t\n\r\x0b\x0c\u00a0#*?~éz/.:;"
-    quoting = plain + "'\"\\" * 3
-    for alphabet in (plain, quoting):
-        for _ in range(20_000):
-            segment = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
-            for windows in (False, True):
-                assert _words(segment, windows) == shlex_words(segment, windows), repr(segment)

@@ -263,6 +263,19 @@ def test_the_scans_agree_with_the_character_by_character_ones_on_random_text() -
         _agree(text)
 
 
+def test_words_are_split_as_shlex_splits_them() -> None:
+    """Quotes and escapes included, and a whitespace split where shlex raises."""
+    rng = random.Random(7)
+    plain = "ab $x{}-=\t\n\r\x0b\x0c\u00a0#*?~éz/.:;"
+    quoting = plain + "'\"\\" * 3
+    for alphabet in (plain, quoting):
+        for _ in range(20_000):
+            segment = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+            for windows in (False, True):
+                expected = _shlex_words(segment, windows) if segment.strip() else []
+                assert _words(segment, windows) == expected, repr(segment)
+
+
 def _shell_lines() -> list[str]:
     repos = SHARED / "calibration" / "repos"
     if not repos.is_dir():

@@ -11,6 +11,7 @@ import pytest
 
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
+from tests.templates.rendered_text import text_lines
 
 # Levels 1-4 once each; level 5 (which holds every file of the lower levels) with each IaC language,
 # each deployment kind and the Data Factory pipeline.
@@ -24,18 +25,7 @@ CASES = [
 
 def github_mentions(root: Path) -> list[str]:
     """Lines that point at a `.github/` path, as `path:line: text`."""
-    found = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if not path.is_file() or relative.startswith(".git/"):
-            continue
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except UnicodeDecodeError:  # sample data or images: not text a user reads
-            continue
-        found += [f"{relative}:{number}: {line.strip()}" for number, line in enumerate(lines, 1)
-                  if ".github/" in line]
-    return found
+    return [f"{path}:{number}: {line}" for path, number, line in text_lines(root) if ".github/" in line]
 
 
 def test_the_cases_cover_every_option() -> None:

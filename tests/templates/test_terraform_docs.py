@@ -14,6 +14,7 @@ import pytest
 
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
+from tests.templates.rendered_text import text_lines
 
 BICEP = re.compile(r"bicep", re.IGNORECASE)
 # (path, text of the line): mentions that compare the variants on purpose.
@@ -35,19 +36,8 @@ CASES = [
 
 def bicep_mentions(root: Path) -> list[str]:
     """Lines outside infra/terraform/ that mention Bicep, as `path:line: text`, except the ALLOWED ones."""
-    found = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if not path.is_file() or relative.startswith(("infra/terraform/", ".git/")):
-            continue
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except UnicodeDecodeError:  # sample data or images: not text a user reads
-            continue
-        for number, line in enumerate(lines, 1):
-            if BICEP.search(line) and (relative, line.strip()) not in ALLOWED:
-                found.append(f"{relative}:{number}: {line.strip()}")
-    return found
+    return [f"{path}:{number}: {line}" for path, number, line in text_lines(root, skip=("infra/terraform/",))
+            if BICEP.search(line) and (path, line) not in ALLOWED]
 
 
 def test_the_cases_cover_every_option() -> None:
