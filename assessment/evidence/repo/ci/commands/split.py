@@ -214,7 +214,7 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
             buffer.append("$(")
             index += 2
             continue
-        elif char == "(" and depth == 0 and array_start("".join(buffer)):
+        elif char == "(" and depth == 0 and _after_assignment(buffer):
             end = closing_paren(line, index + 1)
             if end > 0:  # `ARGS=(...)`: an array literal, not a subshell
                 buffer.append(line[index : end + 1])
@@ -239,6 +239,14 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
         index += 1
     segments.append(("".join(buffer), None))
     return segments
+
+
+def _after_assignment(buffer: list[str]) -> bool:
+    """True when the pieces in *buffer* end with `NAME=` or `NAME+=` (and maybe one newline, as
+    array_start allows): a `(` there opens an array literal. The `=` is looked at first, so that a line
+    of many `(` stays linear."""
+    tail = "".join(buffer[-2:])[-2:]
+    return (tail.endswith("=") or tail == "=\n") and array_start("".join(buffer))
 
 
 def _words(segment: str, windows: bool) -> list[str]:

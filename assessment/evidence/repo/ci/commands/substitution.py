@@ -136,7 +136,7 @@ def is_open(text: str) -> bool:
         if token == "\\":
             index += 2
             continue
-        if token == "$(" or (token == "(" and _ARRAY_START.search(text[:index])):
+        if token == "$(" or (token == "(" and _follows_assignment(text, index)):
             end = closing_paren(text, index + len(token))
             if end < 0:
                 return True
@@ -150,6 +150,13 @@ def is_open(text: str) -> bool:
             return False
         index += 1
     return False
+
+
+def _follows_assignment(text: str, index: int) -> bool:
+    """True when the `(` at *index* opens an array literal (`NAME=(`). The `=` before it (and maybe one
+    newline, as _ARRAY_START allows) is looked at first, so that a line of many `(` stays linear."""
+    before = text[max(0, index - 2) : index]
+    return (before.endswith("=") or before == "=\n") and _ARRAY_START.search(text[:index]) is not None
 
 
 def array_start(buffer: str) -> bool:
