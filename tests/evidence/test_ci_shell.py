@@ -95,6 +95,18 @@ def test_an_escaped_quote_in_an_array_literal_keeps_the_value_quoted() -> None:
     assert split_commands(script)[0].words == ["--set", 'quote="', "#x", "--name", "n # kept"]
 
 
+def test_a_hostile_nesting_of_substitutions_loses_nothing_else(tmp_path: Path) -> None:
+    """Thousands of nested `$(` once exhausted the stack and the rest of the workflow went unread."""
+    deep = "echo " + "$(" * 3000 + ")" * 3000
+    evidence = read(tmp_path, {
+        ".github/workflows/ci.yml": workflow(f"{deep}\naz ml job create --file job.yml"),
+        "job.yml": "",
+    })
+    assert (K.SUBMIT_JOB, ("job.yml",)) in kinds(evidence)
+    shallow = split_commands("x=$(dirname $(dirname $(readlink -f $0)))")
+    assert [c.words[0] for c in shallow[0].substitutions[0]] == ["dirname"]
+
+
 def test_a_script_that_finds_its_own_folder(tmp_path: Path) -> None:
     script = """\
 #!/bin/bash

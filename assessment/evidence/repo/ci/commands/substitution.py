@@ -20,6 +20,9 @@ _ARRAY_START = re.compile(r"(?:^|[\s;&|])[A-Za-z_]\w*\+?=$")
 # to the next instead of looking at every character.
 _PAREN_TOKEN = re.compile(r"[\\'\"()]|\$\(")
 _OPEN_TOKEN = re.compile(r"[\\'\"(#]|\$\(")
+# `$(` inside `$(`, followed this deep (real scripts: 3 or 4); a deeper one is read as left open, so
+# that a hostile line of thousands does not exhaust the stack and lose the rest of its workflow
+MAX_NESTING = 50
 MAX_JOINED_LINES = 50  # a `$(` or `=(` left open joins at most this many following lines
 
 
@@ -67,8 +70,11 @@ def _substitutions(text: str, backticks: bool) -> tuple[tuple[int, int, str], ..
     return tuple(found)
 
 
-def closing_paren(text: str, index: int) -> int:
-    """Index of the `)` that closes a `$(` or `(` opened just before *index*, or -1."""
+def closing_paren(text: str, index: int, nesting: int = 0) -> int:
+    """Index of the `)` that closes a `$(` or `(` opened just before *index*, or -1 (also for one
+    inside more than MAX_NESTING others: *nesting* is how many it is in)."""
+    if nesting > MAX_NESTING:
+        return -1
     depth, quote, size = 1, None, len(text)
     while index < size:
         if quote == "'":  # nothing but the closing quote counts
@@ -85,7 +91,7 @@ def closing_paren(text: str, index: int) -> int:
             index += 2
             continue
         if token == "$(":
-            end = closing_paren(text, index + 2)  # a nested substitution, quoted or not
+            end = closing_paren(text, index + 2, nesting + 1)  # a nested substitution, quoted or not
             if end < 0:
                 return -1
             index = end + 1
