@@ -37,6 +37,7 @@ _GLOB = re.compile(r"[*?\[]")
 # substitution that reads the same variable (`ID=$(sh -c 'echo $ID')`, run twice) nests without end
 MAX_SUBSTITUTION_DEPTH = 4  # `$(cd $(dirname $(dirname $(readlink -f $0))) && pwd)`
 MAX_MATCHES = 50  # files a glob or `find` yields, at most
+_PATH_IDIOMS = frozenset({"cd", "pwd", "dirname", "realpath", "readlink", "git", "find"})  # see _evaluate
 
 
 def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob: bool = False) -> list[str]:
@@ -97,8 +98,10 @@ def _evaluate(inner: str, state: ShellState, files: RepoFiles, depth: int) -> st
             return None
         # expand_word only reads the state: a copy only to run in the folder a `cd` changed to
         here = state if cwd is state.folder else state.copy(cwd=cwd)
-        words = [expand_word(word, here, files, depth) for word in command.words]
-        name, args = (words[0], words[1:]) if words else ("", [])
+        name = expand_word(command.words[0], here, files, depth) if command.words else ""
+        if name not in _PATH_IDIOMS:  # `$(az ml job create ...)`: its output is only known at run time
+            return None
+        args = [expand_word(word, here, files, depth) for word in command.words[1:]]
         operands = [arg for arg in args if not arg.startswith("-")]
         if name == "cd":
             if not operands or is_unresolved(operands[0]):
