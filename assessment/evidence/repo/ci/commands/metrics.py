@@ -9,6 +9,7 @@ reported.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _READS = re.compile(r"metric|mlflow|runs/get", re.I)
@@ -17,6 +18,7 @@ _THRESHOLD = re.compile(r"\bthreshold\b", re.I)
 _FAILS = re.compile(r"\bexit\s+(?!0\b)[\w$\"'-]+|\bsys\.exit\(\s*[1-9]|\braise\b|::error::")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; a script is read again from each state it starts in
 def metric_check_line(script: str) -> int | None:
     """The 0-based line of the threshold comparison when *script* checks a metric and fails on it."""
     if not (_READS.search(script) and _FAILS.search(script)):

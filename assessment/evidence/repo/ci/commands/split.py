@@ -330,6 +330,8 @@ def _clean_words(
     command of its own kind."""
 
     def restore(word: str) -> str:
+        if "\ue002" not in word and "\ue000" not in word:  # most words: no placeholder
+            return word
         word = _SUBSTITUTION.sub(lambda m: substitutions[int(m.group(1))], word)
         return _PLACEHOLDER.sub(lambda m: expressions[int(m.group(1))], word)
 
