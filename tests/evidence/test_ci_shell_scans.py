@@ -10,8 +10,6 @@ import random
 import shlex
 import tarfile
 
-import pytest
-
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import _split_operators, _words
 from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
     _ARRAY_START,
@@ -21,6 +19,7 @@ from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
     closing_paren,
     is_open,
 )
+from tests.conftest import needs_shared
 from tests.shared_data import SHARED
 
 
@@ -276,12 +275,12 @@ def test_words_are_split_as_shlex_splits_them() -> None:
                 assert _words(segment, windows) == expected, repr(segment)
 
 
+CALIBRATION_REPOS = SHARED / "calibration" / "repos"
+
+
 def _shell_lines() -> list[str]:
-    repos = SHARED / "calibration" / "repos"
-    if not repos.is_dir():
-        pytest.skip("../shared/calibration is not here")
     lines: list[str] = []
-    for archive in sorted(repos.glob("*.tar.gz")):
+    for archive in sorted(CALIBRATION_REPOS.glob("*.tar.gz")):
         with tarfile.open(archive) as tar:
             for member in tar:
                 if member.isfile() and member.name.endswith((".sh", ".yml", ".yaml", ".ps1", "Makefile")):
@@ -291,6 +290,7 @@ def _shell_lines() -> list[str]:
     return lines
 
 
+@needs_shared(CALIBRATION_REPOS)  # skipped without ../shared, a failure under .ci/run
 def test_the_scans_agree_with_the_character_by_character_ones_on_real_scripts() -> None:
     lines = _shell_lines()
     assert len(lines) > 10000
