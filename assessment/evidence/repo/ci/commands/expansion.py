@@ -45,13 +45,7 @@ def expand_words(words: list[str], state: ShellState, files: RepoFiles, *, glob:
     match (a `for` loop's values)."""
     expanded: list[str] = []
     for word in words:
-        if "$" not in word and "`" not in word:  # most words: nothing to substitute or evaluate
-            if glob and _GLOB.search(word) and not is_unresolved(word):
-                expanded.extend(glob_files(word, state.folder, files) or [word])
-            else:
-                expanded.append(word)
-            continue
-        array = _ARRAY_WORD.fullmatch(word)
+        array = _ARRAY_WORD.fullmatch(word) if "$" in word else None
         if array and array.group(1) in state.arrays:
             expanded.extend(state.arrays[array.group(1)])
             continue
