@@ -144,31 +144,33 @@ class CiEvidence:
         """The actions of *kinds*, in the order of `actions` (a new sequence each time)."""
         # Checks ask for actions by kind hundreds of times, and a repository whose CI steps run big
         # shell scripts has hundreds of thousands of actions (azureml-examples: ~700,000, from a few
-        # thousand distinct commands), so each set of kinds is selected once. The cache belongs to
-        # one Actions object at one length: one that was replaced or appended to since is read again.
+        # thousand distinct commands), so each set of kinds is selected once (see _cache).
         wanted = frozenset(kinds)
-        cached = self.__dict__.get("_by_kinds")
-        if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
-            cached = self.__dict__["_by_kinds"] = (self.actions, len(self.actions), {})
-        selections: dict[frozenset[ActionKind], Actions] = cached[2]
+        selections: dict[frozenset[ActionKind], Actions] = self._cache("_by_kinds")
         if wanted not in selections:
             selections[wanted] = self.actions.of_kinds(wanted)
         return selections[wanted].copy()
 
     def using_file(self, path: str, *kinds: ActionKind) -> list[CiAction]:
         """The actions of *kinds* whose files include *path*, in order. Checks ask it for every Azure ML
-        file, so the actions of each set of kinds are indexed by file once (same cache rule as of_kind)."""
+        file, so the actions of each set of kinds are indexed by file once."""
         wanted = frozenset(kinds)
-        cached = self.__dict__.get("_by_file")
-        if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
-            cached = self.__dict__["_by_file"] = (self.actions, len(self.actions), {})
-        index: dict[str, list[CiAction]] | None = cached[2].get(wanted)
+        indexes: dict[frozenset[ActionKind], dict[str, list[CiAction]]] = self._cache("_by_file")
+        index = indexes.get(wanted)
         if index is None:
-            index = cached[2][wanted] = {}
+            index = indexes[wanted] = {}
             for action in self.of_kind(*kinds):
                 for file in dict.fromkeys(action.files):
                     index.setdefault(file, []).append(action)
         return list(index.get(path, ()))
+
+    def _cache(self, name: str) -> dict[Any, Any]:
+        """A cache of answers about `actions`, kept as attribute *name*: it belongs to one Actions object
+        at one length, so one that was replaced or appended to since is asked again."""
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] is not self.actions or cached[1] != len(self.actions):
+            cached = self.__dict__[name] = (self.actions, len(self.actions), {})
+        return cached[2]
 
     def select(self, wanted: Callable[[Any], bool]) -> Actions:
         """The actions whose command *wanted* accepts (it sees kind, command, files, options and
