@@ -6,7 +6,8 @@ count), with whether each one trains (training_jobs.py says when a job trains).
   (`load_component(source="components/train.yml")`) or `command(...)` calls of the same module.
 - SDK v1 (azureml-core): `ScriptRunConfig(source_directory=..., script=...)`, the estimators
   (`Estimator`, `SKLearn`, `PyTorch`, `TensorFlow` with `entry_script=`), `PythonScriptStep`
-  steps when the repository builds an `azureml.pipeline.core.Pipeline`, and `AutoMLConfig`,
+  and `CommandStep` (`command="python -m pkg.train ..."` run in `source_directory`) steps when the
+  repository builds an `azureml.pipeline.core.Pipeline`, and `AutoMLConfig`,
   `AutoMLStep`, `HyperDriveConfig`, `HyperDriveStep` (AutoML and hyperparameter search train).
 
 A script is looked for relative to the module's folder, then the repository root; when the
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
 _V1_RUNS = frozenset({"ScriptRunConfig", "Estimator", "SKLearn", "PyTorch", "TensorFlow", "Chainer"})
 _V1_SEARCHES = frozenset({"AutoMLConfig", "AutoMLStep", "HyperDriveConfig", "HyperDriveStep"})
 _V1_STEPS = frozenset({"PythonScriptStep"})
+_V1_COMMAND_STEP = "CommandStep"  # runs a command line (`python -m pkg.train ...`) in its source_directory
 _SCRIPT_KEYWORDS = ("script", "script_name", "entry_script")
-_LAST_NAMES = ("command", "pipeline", *_V1_RUNS, *_V1_SEARCHES, *_V1_STEPS)
+_LAST_NAMES = ("command", "pipeline", _V1_COMMAND_STEP, *_V1_RUNS, *_V1_SEARCHES, *_V1_STEPS)
 
 
 def sdk_training_jobs(repo: RepoEvidence, trainer: Trainer) -> list[TrainingJob]:
@@ -68,13 +70,26 @@ def sdk_training_jobs(repo: RepoEvidence, trainer: Trainer) -> list[TrainingJob]
         elif last in _V1_RUNS or (last in _V1_STEPS and builds_v1_pipeline):
             verdict = _script_v1(repo, trainer, module, call)
             jobs.append(TrainingJob(f"SDK v1 {last} in {where}", where, verdict))
+        elif last == _V1_COMMAND_STEP and builds_v1_pipeline:
+            verdict = _command(repo, trainer, module, call, folder_keyword="source_directory")
+            if verdict.trains is None:  # a step has a name that says what it does
+                verdict = step_by_name(call.keyword("name"), verdict.why, "")
+            jobs.append(TrainingJob(f"SDK v1 {last} in {where}", where, verdict))
     return jobs
 
 
 def _command_v2(repo: RepoEvidence, trainer: Trainer, module: PythonModule, call: Call) -> Verdict:
+    return _command(repo, trainer, module, call, folder_keyword="code")
+
+
+def _command(
+    repo: RepoEvidence, trainer: Trainer, module: PythonModule, call: Call, *, folder_keyword: str
+) -> Verdict:
+    """Does the command line of a call (azure-ai-ml `command(command=..., code=...)`, SDK v1
+    `CommandStep(command=..., source_directory=...)`) run a module that trains?"""
     command = call.keyword("command") or ""
     scripts, modules = command_entry_points(command)
-    folder = call.keyword("code")
+    folder = call.keyword(folder_keyword)
     candidates = [p for s in scripts for p in _script_paths(repo, module, folder, s)]
     for name in modules:
         stem = name.replace(".", "/")
@@ -83,7 +98,7 @@ def _command_v2(repo: RepoEvidence, trainer: Trainer, module: PythonModule, call
     entry = trainer.first_module(candidates)
     if entry is not None:
         return trainer.module(entry)
-    what = f"command() at {module.path}:{call.line}"
+    what = f"{call.name.rpartition('.')[2]}() at {module.path}:{call.line}"
     return Verdict(None, f"{what} runs `{command[:80]}`, and no script it names is in the repository"
                    if command else f"{what} gives its command in a way that cannot be read")
 

@@ -84,10 +84,11 @@ class TrainingJob:
 def step_by_name(name: str | None, what: str, missing: str) -> Verdict:
     """The verdict on an SDK v1 step whose script cannot be found (*missing* says why), by its name."""
     trains = says_it_trains(name) if name else None
+    why = f"{what} {missing}" if missing else what
     if trains is None:
-        return Verdict(None, f"{what} {missing}")
+        return Verdict(None, why)
     says = "says it trains" if trains else "says it does not train"
-    return Verdict(trains, f"{what} {missing}; its name {name!r} {says}")
+    return Verdict(trains, f"{why}; its name {name!r} {says}")
 
 
 def combine(verdicts: list[Verdict], none_why: str) -> Verdict:

@@ -125,6 +125,8 @@ def code_of(yaml_path: str, node: dict) -> JobCode:
     if not isinstance(command, str):
         command = str(entry.get("file", "")) if isinstance(entry, dict) else ""
     code = node.get("code")
+    if isinstance(code, dict) and isinstance(code.get("local_path"), str):
+        code = code["local_path"]  # the CLI v2 preview's form (2021): `code: {local_path: ../src}`
     if code is None:
         folder = posixpath.dirname(yaml_path)  # no code uploaded: scripts next to the YAML, if any
         missing = ""
