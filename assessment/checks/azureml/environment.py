@@ -4,7 +4,9 @@ An environment is defined as code when the repository holds what it is built fro
 environment YAML (image + conda file, or a Docker build context), an environment written in place
 in a job or component, an SDK v1 environment folder (`azureml_environment.json` with its
 `conda_dependencies.yml` or Dockerfile), a run configuration whose environment has a conda file
-or Dockerfile, or Python code that builds one (azure-ai-ml `Environment(conda_file=...|build=...)`;
+or Dockerfile, or Python code that builds one (azure-ai-ml `Environment(conda_file=...|build=...)`, or
+a `BuildContext(path=...)`, which only an environment's build takes: `Environment(**settings)` with
+`settings["build"] = BuildContext(...)`;
 SDK v1 `Environment.from_conda_specification`, `from_pip_requirements`, `from_dockerfile`,
 `load_from_directory`, `CondaDependencies.create`).
 
@@ -29,6 +31,7 @@ from mlops_ladder.assessment.evidence.repo.azureml.values import node_line
 
 if TYPE_CHECKING:
     from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
+    from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonModule
 
 _USING_KINDS = (AmlKind.COMMAND_JOB, AmlKind.COMMAND_COMPONENT, AmlKind.SWEEP_JOB, AmlKind.PIPELINE_JOB,
                 AmlKind.PIPELINE_COMPONENT)
@@ -97,11 +100,14 @@ def _v1_files(repo: RepoEvidence) -> CheckResult | None:
 
 def _sdk_code(repo: RepoEvidence) -> CheckResult | None:
     found = []
-    for module, call in repo.python.calls_ending("Environment", *_V1_BUILDERS, include_tests=False):
-        v2 = call.name.startswith("azure.ai.ml") and call.name.endswith("Environment")
-        if v2 and _BUILT_FROM & call.keywords:
+    for module, call in repo.python.calls_ending("Environment", "BuildContext", *_V1_BUILDERS,
+                                                 include_tests=False):
+        v2 = call.name.startswith("azure.ai.ml")
+        if v2 and call.name.endswith(".Environment") and _BUILT_FROM & call.keywords:
             how = "a build context" if "build" in call.keywords else "a conda file"
             found.append((Location(module.path, call.line), f"azure-ai-ml Environment from {how}"))
+        elif v2 and call.name.endswith(".BuildContext") and not _built_in_place(module, call):
+            found.append((Location(module.path, call.line), "azure-ai-ml BuildContext (a Docker build)"))
         elif call.name.startswith("azureml.") and any(call.endswith(b) for b in _V1_BUILDERS):
             found.append((Location(module.path, call.line), f"SDK v1 {call.name.split('.', 2)[-1]}"))
     if not found:
@@ -109,6 +115,12 @@ def _sdk_code(repo: RepoEvidence) -> CheckResult | None:
     where, how = found[0]
     more = f"; {len(found) - 1} more" if len(found) > 1 else ""
     return passed(f"{where}: {how}{more}", refs(found))
+
+
+def _built_in_place(module: PythonModule, context: Call) -> bool:
+    """Is *context* the `build=` of an Environment(...) call on its line (found as that call already)?"""
+    return any(c.line == context.line and c.name.startswith("azure.ai.ml") and "build" in c.keywords
+               for c in module.calls_ending("Environment"))
 
 
 def _referenced_environments(repo: RepoEvidence) -> list[tuple[str, str, int]]:
