@@ -19,6 +19,7 @@ environment variables) is judged by its literal `name=` (training_jobs.step_by_n
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.azureml.training_jobs import (
@@ -31,6 +32,7 @@ from mlops_ladder.assessment.checks.azureml.training_jobs import (
 from mlops_ladder.assessment.checks.code.modules import code_modules, nearest
 from mlops_ladder.assessment.evidence.common import Location
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import command_entry_points
+from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
 from mlops_ladder.assessment.evidence.repo.python.model import Call, PythonModule
 
 if TYPE_CHECKING:
@@ -142,6 +144,11 @@ def _dsl_pipeline(repo: RepoEvidence, trainer: Trainer, module: PythonModule) ->
         for text in call.string_args:
             if not text.endswith((".yml", ".yaml")):
                 continue
+            if "{}" in text:  # computed: f"{components_dir}/{name}.yml"
+                assets = _components_in_named_folders(repo, module, text)
+                verdicts += [trainer.asset(asset) for asset in assets] or [
+                    Verdict(None, f"{module.path} loads {text}, which is not a component here")]
+                continue
             folders = (posixpath.dirname(module.path), "")
             paths = [posixpath.normpath(posixpath.join(folder, text)) for folder in folders]
             asset = next((a for p in paths if (a := repo.azureml.at(p)) is not None), None)
@@ -154,3 +161,25 @@ def _dsl_pipeline(repo: RepoEvidence, trainer: Trainer, module: PythonModule) ->
         return Verdict(None, f"the steps of the @dsl.pipeline in {module.path} cannot be read "
                              "(components from a registry or other modules)")
     return combine(verdicts, "")
+
+
+_COMPONENT_KINDS = (AmlKind.COMMAND_COMPONENT, AmlKind.PIPELINE_COMPONENT)
+
+
+def _components_in_named_folders(repo: RepoEvidence, module: PythonModule, pattern: str) -> list[AmlAsset]:
+    """The component YAML a computed `load_component(source=f"{folder}/{name}.yml")` can load: those
+    matching *pattern* (each `{}` any text) in a folder that a string literal of the same module names
+    (`os.path.join(os.getcwd(), "mlops/taxi/components")`), from the repository root or the module's
+    folder. A folder the module does not name is not guessed."""
+    shape = re.compile(".*".join(re.escape(piece) for piece in pattern.split("{}")) + "$")
+    named = {
+        posixpath.normpath(posixpath.join(base, text.strip("/")))
+        for call in module.calls
+        for text in call.string_args
+        if text and "{}" not in text and not text.endswith((".yml", ".yaml"))
+        for base in ("", posixpath.dirname(module.path))
+    }
+    return [
+        asset for asset in repo.azureml.of_kind(*_COMPONENT_KINDS)
+        if posixpath.dirname(asset.path) in named and shape.match(asset.path)
+    ]
