@@ -32,7 +32,7 @@ from mlops_ladder.assessment.checks.base import Outcome
 from mlops_ladder.assessment.evidence.common import Location, Resource
 from mlops_ladder.assessment.evidence.repo.azureml.collect import collect as collect_azureml
 from mlops_ladder.assessment.evidence.repo.ci.model import ActionKind, CiAction, CiEvidence
-from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence
+from mlops_ladder.assessment.evidence.repo.collect import RepoEvidence, collect_repo
 from mlops_ladder.assessment.evidence.repo.files import list_repo_files
 from mlops_ladder.assessment.evidence.repo.python.data_sources import LOCAL_FILE
 from mlops_ladder.assessment.evidence.repo.python.model import Call, DataSource, PythonEvidence, PythonModule
@@ -571,3 +571,24 @@ def test_endpoint_telemetry(tmp_path: Path) -> None:
     )
     python = make_repo(tmp_path / "d", {}, modules=[module("src/deploy.py", "ManagedOnlineDeployment")])
     assert endpoints_send_telemetry(python).outcome is Outcome.UNKNOWN
+
+
+def test_components_from_a_folder_the_module_does_not_name_are_not_guessed(tmp_path: Path) -> None:
+    """A @dsl.pipeline loading f"{folder}/{name}.yml" from a folder read at run time stays unknown,
+    although the repository has a training component (pass and fail: MLL-201's dsl-computed-paths)."""
+    write_files(tmp_path, {
+        "mlops/components/train.yml": (
+            "$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json\n"
+            "name: train\ntype: command\ncode: ../../src\ncommand: python train.py\n"
+            "environment: azureml:env@latest\noutputs:\n  model: {type: mlflow_model}\n"
+        ),
+        "mlops/build_pipeline.py": (
+            "import os\n\nfrom azure.ai.ml import dsl, load_component\n\n"
+            "folder = os.environ['COMPONENTS']\n"
+            "steps = [load_component(source=f\"{folder}/{n}.yml\") for n in ('train',)]\n\n\n"
+            "@dsl.pipeline()\ndef training():\n    steps[0]()\n"
+        ),
+    })
+    result = defines_training_pipeline(collect_repo(tmp_path))
+    assert result.outcome is Outcome.UNKNOWN, result.found
+    assert "which is not a component here" in result.found
