@@ -1,11 +1,12 @@
 """What CI submits to Azure ML, and whether it is training: the verdict behind MLL-205, 206, 207 and 407.
 
 A CI action submits training when it
-* submits a job YAML of this repository that trains: a pipeline or sweep job, or a command job that
+* submits a job YAML of this repository that trains: a pipeline job or SDK v1 pipeline YAML (unless
+  every step is read and none trains: a data ingestion pipeline), a sweep job, or a command job that
   is not clearly an evaluation or data-only job (its names and command say evaluate, score, prepare,
-  register... and nothing says train, and it outputs no model); an SDK v1 pipeline YAML; an SDK v1
-  run configuration (`*.runconfig` or YAML of that shape) by the same words, or a Python file that
-  builds one (the Azure/aml-run action);
+  register... and nothing says train, and it outputs no model); an SDK v1 run configuration
+  (`*.runconfig` or YAML of that shape) by the same words, or a Python file that builds one (the
+  Azure/aml-run action);
 * runs a Python script of this repository that submits with azure-ai-ml (`jobs.create_or_update`
   of a @dsl.pipeline, a `command(...)` job or a job YAML it loads) or with SDK v1 (`submit` of an
   Experiment, a Pipeline or a PublishedPipeline built from training steps: ScriptRunConfig,
@@ -25,8 +26,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.azureml.job_names import other_word, says_it_trains
+from mlops_ladder.assessment.checks.azureml.training_jobs import training_verdict
 from mlops_ladder.assessment.checks.ci.common import K, calls_in, module_of, reachable_modules, where_of
+from mlops_ladder.assessment.evidence.repo.azureml.jobs import pipeline_steps_of
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
+from mlops_ladder.assessment.evidence.repo.azureml.v1pipeline import v1_pipeline_steps
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import is_unresolved
 from mlops_ladder.assessment.evidence.repo.ci.model import CiAction, RemoteCall
 
@@ -119,9 +123,19 @@ def job_file_verdict(repo: RepoEvidence, target: str) -> tuple[str, str]:
         script = asset.data.get("script")
         words = f"{posixpath.basename(target)} {script if isinstance(script, str) else ''}"
         return _by_words(words, f"the SDK v1 run configuration {target}")
+    if asset.kind in (AmlKind.V1_PIPELINE, AmlKind.PIPELINE_JOB) and _has_steps(asset):
+        # A pipeline trains unless its steps are all read and none trains (a data ingestion pipeline)
+        verdict = training_verdict(repo, target)
+        if verdict is not None and verdict.trains is False:
+            return NO, f"the pipeline {target} trains nothing: {verdict.why}"
     if asset.kind is AmlKind.V1_PIPELINE:
         return YES, f"submits the SDK v1 pipeline YAML {target}"
     return job_verdict(asset)
+
+
+def _has_steps(asset: AmlAsset) -> bool:
+    steps = v1_pipeline_steps(asset) if asset.kind is AmlKind.V1_PIPELINE else pipeline_steps_of(asset)
+    return bool(steps)
 
 
 def _run_config_code_verdict(repo: RepoEvidence, path: str) -> tuple[str, str]:
