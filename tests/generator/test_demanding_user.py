@@ -1,0 +1,79 @@
+"""What a demanding user does to a generated project before `upgrade`, and what they are owed:
+files with Windows line endings merge line by line (not as one whole-file conflict)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlops_ladder.cli.main import run
+from mlops_ladder.errors import ExitCode
+from mlops_ladder.generator.merge import Action, decide
+from mlops_ladder.generator.new import new_project
+from mlops_ladder.generator.questions import complete
+from tests.conftest import git
+
+
+def generate(dest: Path, level: int, **data) -> Path:
+    new_project(dest, level, complete({"name_suffix": "ab12", **data}, level))
+    return dest
+
+
+def commit_all(root: Path, message: str = "edit") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+@pytest.fixture(scope="module")
+def level1_project(tmp_path_factory) -> Path:
+    return generate(tmp_path_factory.mktemp("gen") / "p1", 1)
+
+
+@pytest.fixture
+def project(level1_project: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(level1_project, copy, symlinks=True)
+    return copy
+
+
+# -- Windows line endings ----------------------------------------------------------------------
+
+
+def test_a_file_only_converted_to_crlf_is_updated_and_keeps_crlf() -> None:
+    base, theirs = b"a\nb\nc\n", b"a\nB\nc\n"
+    decision = decide(base, crlf(base), theirs, "f.txt")
+    assert decision.action == Action.UPDATE and decision.content == crlf(theirs)
+
+
+def test_a_crlf_file_with_edits_merges_line_by_line_in_crlf() -> None:
+    base, theirs = b"a\nb\nc\nd\ne\n", b"a\nB\nc\nd\ne\n"
+    ours = crlf(b"a\nb\nc\nd\ne\nmine\n")
+    decision = decide(base, ours, theirs, "f.txt")
+    assert decision.action == Action.MERGE and decision.content == crlf(b"a\nB\nc\nd\ne\nmine\n")
+
+
+def test_a_crlf_file_already_holding_the_template_change_needs_nothing() -> None:
+    assert decide(b"a\n", crlf(b"b\n"), b"b\n", "f.txt").action is None
+
+
+def test_upgrade_of_crlf_files_merges_without_conflicts(project: Path, capsys) -> None:
+    """A Windows checkout (core.autocrlf) has every text file in CRLF: the README the user appended to and a
+    parameters file they never changed take the level's changes, keep CRLF, and nothing conflicts."""
+    readme, params = project / "README.md", project / "infra" / "env" / "dev.bicepparam"
+    readme.write_bytes(crlf(readme.read_bytes() + b"\n## Our notes\n\nOn call: alice\n"))
+    params.write_bytes(crlf(params.read_bytes()))
+    commit_all(project)
+    assert run(["upgrade", str(project), "--to", "5"]) == ExitCode.OK, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "CONFLICT" not in out
+    text = readme.read_bytes()
+    assert b"<<<<<<<" not in text and text.endswith(b"## Our notes\r\n\r\nOn call: alice\r\n")
+    assert b"maturity level\r\n5**" in text and text.count(b"\n") == text.count(b"\r\n")
+    assert b"param networkIsolation = true" in params.read_bytes()
+    assert params.read_bytes().count(b"\n") == params.read_bytes().count(b"\r\n")
