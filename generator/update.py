@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder.errors import BadInputError, RefusedError
-from mlops_ladder.generator.changes import FileChange, Plan
+from mlops_ladder.generator.changes import FileChange, Plan, guard_paths
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.links import guard_links, readable
 from mlops_ladder.generator.merge import Action, decide
@@ -115,4 +115,5 @@ def plan_update(root: Path, source: TemplateSource | None = None, *, dry_run: bo
         result.plan.changes.extend(layer_changes(root, layer, source))
         result.layers.append((layer.id, layer.version, source.version))
     guard_links(result.plan)
+    guard_paths(result.plan)
     return result

@@ -77,3 +77,26 @@ def test_upgrade_of_crlf_files_merges_without_conflicts(project: Path, capsys) -
     assert b"maturity level\r\n5**" in text and text.count(b"\n") == text.count(b"\r\n")
     assert b"param networkIsolation = true" in params.read_bytes()
     assert params.read_bytes().count(b"\n") == params.read_bytes().count(b"\r\n")
+
+
+# -- a folder where the template has a file, a file where it has a folder -------------------------
+
+
+@pytest.mark.parametrize(
+    ("own", "path"),
+    [("docs/training.md/notes.txt", "docs/training.md"), ("infra/layers", "infra/layers/20-training.bicep")],
+)
+def test_a_path_the_repository_uses_otherwise_is_kept_and_reported(
+    project: Path, capsys, own: str, path: str
+) -> None:
+    """Level 2 adds docs/training.md and infra/layers/20-training.bicep: the user's folder or file in the
+    way is left alone and listed, the rest of the level is added (not an internal error)."""
+    (project / own).parent.mkdir(parents=True, exist_ok=True)
+    (project / own).write_text("ours\n")
+    commit_all(project)
+    assert run(["upgrade", str(project)]) == ExitCode.OK, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"keep yours  {path}  [level-2]" in out and f"Note: {path} not written: the repository has" in out
+    assert (project / own).read_text() == "ours\n"
+    assert (project / "mlops" / "azureml" / "train" / "pipeline.yml").is_file()
+    assert git(project, "status", "--porcelain", "--", own) == ""
