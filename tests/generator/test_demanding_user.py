@@ -100,3 +100,20 @@ def test_a_path_the_repository_uses_otherwise_is_kept_and_reported(
     assert (project / own).read_text() == "ours\n"
     assert (project / "mlops" / "azureml" / "train" / "pipeline.yml").is_file()
     assert git(project, "status", "--porcelain", "--", own) == ""
+
+
+# -- answers files edited by hand ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["two", "7", "0", "true", "[1]"])
+@pytest.mark.parametrize("command", ["upgrade", "update"])
+def test_a_hand_edited_level_in_an_answers_file_is_a_one_line_error_naming_it(
+    project: Path, capsys, value: str, command: str
+) -> None:
+    answers = project / ".mlops-ladder" / "level-1.answers.yml"
+    answers.write_text(answers.read_text().replace("\nlevel: 1\n", f"\nlevel: {value}\n"))
+    commit_all(project)
+    assert run([command, str(project)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("error: .mlops-ladder/level-1.answers.yml: level") and err.count("\n") == 1, err
+    assert "failed to render" not in err and "hint: " in err
