@@ -63,6 +63,12 @@ def decide(base: bytes | None, ours: bytes | None, theirs: bytes | None, path: s
     return Decision(Action.MERGE if clean else Action.CONFLICT, merged)
 
 
+def has_our_markers(data: bytes, path: str) -> bool:
+    """*data* still holds the conflict markers an earlier merge of *path* wrote (merge_bytes's labels)."""
+    lines = data.splitlines()
+    return f"<<<<<<< {path} (yours)".encode() in lines and f">>>>>>> {path} (template now)".encode() in lines
+
+
 def uses_crlf(data: bytes) -> bool:
     """A text file whose every line ends with CRLF."""
     return b"\0" not in data and b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n")

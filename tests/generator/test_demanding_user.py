@@ -117,3 +117,24 @@ def test_a_hand_edited_level_in_an_answers_file_is_a_one_line_error_naming_it(
     err = capsys.readouterr().err
     assert err.startswith("error: .mlops-ladder/level-1.answers.yml: level") and err.count("\n") == 1, err
     assert "failed to render" not in err and "hint: " in err
+
+
+# -- conflicts committed without being resolved -------------------------------------------------
+
+
+def test_committed_conflict_markers_are_refused_before_merging_again(project: Path, capsys) -> None:
+    """A conflict of the last upgrade committed as it is: the next upgrade would nest a second set of markers
+    in the first; it refuses (exit 4), names the file and writes nothing."""
+    readme = project / "README.md"
+    readme.write_text(readme.read_text().replace("1** on Azure Machine Learning.", "1** on Azure ML, ours."))
+    commit_all(project)
+    assert run(["upgrade", str(project)]) == ExitCode.CONFLICTS
+    assert "<<<<<<< README.md (yours)" in readme.read_text()
+    commit_all(project, "upgrade to 2, conflicts left")
+    capsys.readouterr()
+    for command in (["upgrade", str(project)], ["upgrade", str(project), "--dry-run"]):
+        assert run(command) == ExitCode.REFUSED
+        err = capsys.readouterr().err
+        assert err.startswith("error: README.md: ") and "conflict markers" in err and err.count("\n") == 1
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
+    assert readme.read_text().count("<<<<<<<") == 1
