@@ -1,10 +1,15 @@
 """Three-way decisions for one file: base (the template as it was rendered), ours (the file in
 the repository now), theirs (the template as it renders now). Never loses a user's line: a
 change the user made is either kept, merged, or written with conflict markers that hold both
-sides and reported."""
+sides and reported.
+
+A file the user keeps with Windows line endings (CRLF, as a checkout with core.autocrlf has every text
+file) is compared and merged with the template's versions converted to CRLF: a line-ending change is
+not an edit of every line, and what is written keeps the user's line endings."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +42,8 @@ class Decision:
 
 
 def decide(base: bytes | None, ours: bytes | None, theirs: bytes | None, path: str) -> Decision:
+    if ours is not None and uses_crlf(ours):
+        base, theirs = to_crlf(base), to_crlf(theirs)
     if theirs is not None and base is None:
         if ours is None:
             return Decision(Action.ADD, theirs)
@@ -54,6 +61,24 @@ def decide(base: bytes | None, ours: bytes | None, theirs: bytes | None, path: s
         return Decision(Action.UPDATE, theirs)
     merged, clean = merge_bytes(ours, base, theirs, path)
     return Decision(Action.MERGE if clean else Action.CONFLICT, merged)
+
+
+def has_our_markers(data: bytes, path: str) -> bool:
+    """*data* still holds the conflict markers an earlier merge of *path* wrote (merge_bytes's labels)."""
+    lines = data.splitlines()
+    return f"<<<<<<< {path} (yours)".encode() in lines and f">>>>>>> {path} (template now)".encode() in lines
+
+
+def uses_crlf(data: bytes) -> bool:
+    """A text file whose every line ends with CRLF."""
+    return b"\0" not in data and b"\r\n" in data and data.count(b"\n") == data.count(b"\r\n")
+
+
+def to_crlf(data: bytes | None) -> bytes | None:
+    """*data* with every line ending in CRLF (a binary file, or None, as it is)."""
+    if data is None or b"\0" in data:
+        return data
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 
 def merge_bytes(ours: bytes, base: bytes, theirs: bytes, path: str) -> tuple[bytes, bool]:

@@ -73,6 +73,14 @@ def applied_layers(root: Path) -> list[AppliedLayer]:
             )
         answers = {str(k): v for k, v in data.items() if not str(k).startswith("_")}
         recorded = answers.pop("level", None)
+        if recorded is not None and (
+            type(recorded) is not int or not level <= recorded <= MAX_TEMPLATE_LEVEL  # not a bool
+        ):
+            raise BadInputError(  # the project's level when the layer was rendered: never a template error
+                f"{rel}: level: {recorded!r} is not a level this layer can be rendered at "
+                f"({level} to {MAX_TEMPLATE_LEVEL})",
+                hint="restore the file from git history (`mlops-ladder upgrade --to N` changes the level)",
+            )
         answers = {**check_given(answers, rel), **({"level": recorded} if recorded is not None else {})}
         user_files = list(data.get(USER_FILES_KEY) or [])
         adopted = bool(data.get(ADOPTED_KEY))

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder.errors import BadInputError, RefusedError
-from mlops_ladder.generator.changes import FileChange, Plan
+from mlops_ladder.generator.changes import FileChange, Plan, guard_paths
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.links import guard_links, readable
-from mlops_ladder.generator.merge import Action, decide
+from mlops_ladder.generator.merge import Action, decide, has_our_markers
 from mlops_ladder.generator.project_state import (
     AppliedLayer,
     applied_layers,
@@ -82,6 +82,12 @@ def layer_changes(
             continue  # an adopted repository's own file: never ours to merge
         ours = read_current(root, path)
         decision = decide(base.get(path), ours, theirs.get(path), path)
+        if decision.action in (Action.MERGE, Action.CONFLICT) and has_our_markers(ours or b"", path):
+            raise RefusedError(  # merging again would nest new markers in the old ones
+                f"{path}: still holds the conflict markers of an earlier upgrade or update "
+                f"(<<<<<<< {path} (yours))",
+                hint="resolve them (keep the lines you want, delete the markers), commit, then run it again",
+            )
         if decision.action is not None:
             changes.append(
                 FileChange(path, decision.action, layer.id, decision.content, ours, NOTES[decision.action])
@@ -115,4 +121,5 @@ def plan_update(root: Path, source: TemplateSource | None = None, *, dry_run: bo
         result.plan.changes.extend(layer_changes(root, layer, source))
         result.layers.append((layer.id, layer.version, source.version))
     guard_links(result.plan)
+    guard_paths(result.plan)
     return result

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.adoption import adopt_answers, adoption_notes
 from mlops_ladder.generator.adoption_files import AdoptionFiles, references_not_added
-from mlops_ladder.generator.changes import FileChange, Plan
+from mlops_ladder.generator.changes import FileChange, Plan, guard_paths
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.imports import missing_modules, unresolved_imports
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
@@ -90,6 +90,7 @@ def plan_upgrade(
         planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
     planned.dirty = dirty
     guard_links(planned.plan)
+    guard_paths(planned.plan)
     return planned
 
 
