@@ -5,7 +5,7 @@ mlops/rollout.json, with the standard library only (CI runners have python3).
     python3 scripts/progressive_rollout.py steps        # "10 50": the canary steps below 100 %
 
 Each step is held and judged like the level-3 canary (mlops/release.yml: canary.minutes with
-canary.probe_requests probes, then scripts/canary_check.py on Azure Monitor's metrics against
+canary.probe_requests probes, then the canary check on Azure Monitor's metrics against
 max_error_rate, max_latency_p95_ms and min_requests); the last step, 100 %, follows the last verdict.
 """
 

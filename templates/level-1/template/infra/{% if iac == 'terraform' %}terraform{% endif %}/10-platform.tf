@@ -1,4 +1,4 @@
-# The Azure ML platform of one environment (what infra/main.bicep declares in the Bicep variant):
+# The Azure ML platform of one environment (what main.bicep declares in the Bicep variant):
 # monitoring, storage, secrets, container registry, the workspace's user-assigned identity with the
 # roles it needs, and the Azure ML workspace, in the resource group rg-<project>-<env> that the infra
 # workflow (or the OIDC set-up) creates. Names follow mlops/config.yml; keep both in step.

@@ -4,9 +4,9 @@
 # monthly budget.
 # Applied with the rest of this root module by the infra pipeline (infra.yml); the alert receivers,
 # thresholds and budget come from infra/monitoring.json (shared with the endpoint's alerts).
-# The endpoint's own alerts (latency, errors, availability) are the root module
-# infra/terraform/monitoring-endpoint/: the release creates the endpoint, so the monitor workflow
-# applies them once it exists.
+# An online endpoint's own alerts (latency, errors, availability) are a root module of their own
+# (online deployments): the release creates the endpoint, so the monitor workflow applies them once it
+# exists.
 
 variable "budget_start_date" {
   description = "First day of the budget period (the first of a month, YYYY-MM-01); a budget keeps its start date."
