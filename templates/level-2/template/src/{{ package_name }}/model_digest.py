@@ -5,8 +5,8 @@
 Runs in the register step after register.py: when registration.json says a version was registered,
 it downloads that version's files back from the registry (the very bytes the release will copy),
 computes their digest and tags the version with it (`model_sha256`); registration.json gets it too.
-The release workflow (level 3 adds it, with its model_release script) recomputes it from the files it copies into
-every next workspace and stops on any difference.
+The release workflow (level 3 adds it, with its model_release script) recomputes it from the files
+it copies into every next workspace and stops on any difference.
 
 The digest: SHA-256 over the sorted lines "<sha256 of the file>  <path relative to the folder that
 holds MLmodel>" of every file of the model. The release's script computes it the same way.
