@@ -1,6 +1,7 @@
 """Property: whatever a user edits in a generated project, `update` to a changed template version
 and then `upgrade` to the next level never lose the edit silently. Every edited line is still in
-its file (merged, kept, or between conflict markers of a file reported as conflicted)."""
+its file (merged, kept, or between conflict markers of a file reported as conflicted). When the
+update's conflicts are committed unresolved, the upgrade refuses (exit 4) instead of nesting markers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mlops_ladder.errors import RefusedError
 from mlops_ladder.generator.changes import apply
 from mlops_ladder.generator.update import plan_update
 from mlops_ladder.generator.upgrade import plan_upgrade
@@ -74,9 +76,13 @@ def test_update_then_upgrade_never_loses_a_user_edit(edits, tmp_path_factory, ch
     apply(update.plan)
     conflicted = {c.path for c in update.plan.conflicts}
     commit_all(root, "after update")
-    upgrade = plan_upgrade(root, source=changed_source)
-    apply(upgrade.plan)
-    conflicted |= {c.path for c in upgrade.plan.conflicts}
+    try:
+        upgrade = plan_upgrade(root, source=changed_source)
+    except RefusedError as refused:  # the update's conflicts were committed unresolved: never nested
+        assert conflicted and str(refused).split(":")[0] in conflicted, refused
+    else:
+        apply(upgrade.plan)
+        conflicted |= {c.path for c in upgrade.plan.conflicts}
 
     for marker, path in markers.items():
         assert path.exists(), f"{path.relative_to(root)} was deleted although the user edited it"
