@@ -227,10 +227,11 @@ def yaml_training_jobs(repo: RepoEvidence, trainer: Trainer) -> list[TrainingJob
     ]
 
 
-def training_verdict(repo: RepoEvidence, path: str) -> Verdict | None:
+def training_verdict(repo: RepoEvidence, path: str, trainer: Trainer | None = None) -> Verdict | None:
     """Does the job YAML (or run configuration) at *path* train? None when *path* is not a job of the
-    repository. For CI checks that ask whether the file a step submits is a training job."""
+    repository. For CI checks that ask whether the file a step submits is a training job (*trainer*:
+    one shared by their questions)."""
     asset = repo.azureml.at(path)
     if asset is None or asset.kind not in YAML_JOB_KINDS:
         return None
-    return Trainer(repo).asset(asset)
+    return (trainer or Trainer(repo)).asset(asset)

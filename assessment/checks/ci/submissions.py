@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mlops_ladder.assessment.checks.azureml.job_names import other_word, says_it_trains
-from mlops_ladder.assessment.checks.azureml.training_jobs import training_verdict
+from mlops_ladder.assessment.checks.azureml.training_jobs import Trainer, training_verdict
 from mlops_ladder.assessment.checks.ci.common import K, calls_in, module_of, reachable_modules, where_of
 from mlops_ladder.assessment.evidence.repo.azureml.jobs import pipeline_steps_of
 from mlops_ladder.assessment.evidence.repo.azureml.model import AmlAsset, AmlKind
@@ -75,8 +75,9 @@ def submissions(repo: RepoEvidence) -> list[Submission]:
 
 def _collect(repo: RepoEvidence) -> list[Submission]:
     found = []
+    trainer = Trainer(repo)  # one for every submitted file: the modules and components they share
     for action in repo.ci.of_kind(K.SUBMIT_JOB, K.RUN_PYTHON, K.PUBLISH_PIPELINE, K.RUN_PUBLISHED_PIPELINE):
-        verdict = _verdict(repo, action)
+        verdict = _verdict(repo, action, trainer)
         if verdict is not None:
             found.append(Submission(action, *verdict))
     return found
@@ -91,7 +92,7 @@ def remote_submitters(repo: RepoEvidence) -> list[RemoteCall]:
     return repo.ci.unknown_remote_calls()
 
 
-def _verdict(repo: RepoEvidence, action: CiAction) -> tuple[str, str] | None:
+def _verdict(repo: RepoEvidence, action: CiAction, trainer: Trainer) -> tuple[str, str] | None:
     if action.kind is K.RUN_PYTHON:
         return _script_verdict(repo, action)
     if action.kind is K.PUBLISH_PIPELINE:
@@ -102,11 +103,11 @@ def _verdict(repo: RepoEvidence, action: CiAction) -> tuple[str, str] | None:
         return YES, "submits the training pipeline the template builds from this repository's code"
     if not action.files:
         return NO, "no job file given"
-    return job_file_verdict(repo, action.files[0])
+    return job_file_verdict(repo, action.files[0], trainer)
 
 
-def job_file_verdict(repo: RepoEvidence, target: str) -> tuple[str, str]:
-    """Does submitting the file *target* run training?"""
+def job_file_verdict(repo: RepoEvidence, target: str, trainer: Trainer | None = None) -> tuple[str, str]:
+    """Does submitting the file *target* run training? (*trainer*: answers shared with other files.)"""
     if is_unresolved(target):
         return UNKNOWN, f"{target} is only known at run time"
     if target.endswith(".runconfig"):
@@ -125,7 +126,7 @@ def job_file_verdict(repo: RepoEvidence, target: str) -> tuple[str, str]:
         return _by_words(words, f"the SDK v1 run configuration {target}")
     if asset.kind in (AmlKind.V1_PIPELINE, AmlKind.PIPELINE_JOB) and _has_steps(asset):
         # A pipeline trains unless its steps are all read and none trains (a data ingestion pipeline)
-        verdict = training_verdict(repo, target)
+        verdict = training_verdict(repo, target, trainer)
         if verdict is not None and verdict.trains is False:
             return NO, f"the pipeline {target} trains nothing: {verdict.why}"
     if asset.kind is AmlKind.V1_PIPELINE:
