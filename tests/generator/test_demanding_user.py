@@ -3,7 +3,6 @@ files with Windows line endings merge line by line (not as one whole-file confli
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,35 +10,12 @@ import pytest
 from mlops_ladder.cli.main import run
 from mlops_ladder.errors import ExitCode
 from mlops_ladder.generator.merge import Action, decide
-from mlops_ladder.generator.new import new_project
-from mlops_ladder.generator.questions import complete
 from tests.conftest import git
-
-
-def generate(dest: Path, level: int, **data) -> Path:
-    new_project(dest, level, complete({"name_suffix": "ab12", **data}, level))
-    return dest
-
-
-def commit_all(root: Path, message: str = "edit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "--allow-empty", "-m", message)
+from tests.generator.projects import commit_all
 
 
 def crlf(data: bytes) -> bytes:
     return data.replace(b"\n", b"\r\n")
-
-
-@pytest.fixture(scope="module")
-def level1_project(tmp_path_factory) -> Path:
-    return generate(tmp_path_factory.mktemp("gen") / "p1", 1)
-
-
-@pytest.fixture
-def project(level1_project: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(level1_project, copy, symlinks=True)
-    return copy
 
 
 # -- Windows line endings ----------------------------------------------------------------------

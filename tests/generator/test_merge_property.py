@@ -15,7 +15,8 @@ from mlops_ladder.errors import RefusedError
 from mlops_ladder.generator.changes import apply
 from mlops_ladder.generator.update import plan_update
 from mlops_ladder.generator.upgrade import plan_upgrade
-from tests.generator.test_upgrade import changed_source, commit_all, generate  # noqa: F401 (fixture)
+from tests.generator.projects import commit_all, generate
+from tests.generator.test_upgrade import changed_source  # noqa: F401 (fixture)
 
 # Files the newer template version or the upgrade also change: edits there exercise the 3-way merge.
 CONTESTED = ("README.md", ".github/workflows/ci.yml")

@@ -14,35 +14,12 @@ from mlops_ladder.generator.changes import apply
 from mlops_ladder.generator.history import TemplateSource, freeze
 from mlops_ladder.generator.layers import TEMPLATES_DIR
 from mlops_ladder.generator.merge import Action
-from mlops_ladder.generator.new import new_project
-from mlops_ladder.generator.questions import complete
 from mlops_ladder.generator.update import plan_update
 from mlops_ladder.generator.upgrade import plan_upgrade
 from tests.conftest import git
+from tests.generator.projects import commit_all, generate
 
 CHANGED_VERSION = "v0.1.1"
-
-
-def generate(dest: Path, level: int, **data) -> Path:
-    new_project(dest, level, complete({"name_suffix": "ab12", **data}, level))
-    return dest
-
-
-def commit_all(root: Path, message: str = "edit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "--allow-empty", "-m", message)
-
-
-@pytest.fixture(scope="module")
-def level1_project(tmp_path_factory) -> Path:
-    return generate(tmp_path_factory.mktemp("gen") / "p1", 1)
-
-
-@pytest.fixture
-def project(level1_project: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(level1_project, copy, symlinks=True)
-    return copy
 
 
 @pytest.fixture(scope="module")

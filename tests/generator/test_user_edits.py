@@ -5,7 +5,6 @@ and a README they appended to that upgrades without a conflict."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,36 +14,12 @@ import pytest
 from mlops_ladder.cli.main import run
 from mlops_ladder.errors import ExitCode
 from mlops_ladder.generator.changes import apply
-from mlops_ladder.generator.new import new_project
-from mlops_ladder.generator.questions import complete
 from mlops_ladder.generator.upgrade import plan_upgrade
-from tests.conftest import git
-
-
-def generate(dest: Path, level: int, **data) -> Path:
-    new_project(dest, level, complete({"name_suffix": "ab12", **data}, level))
-    return dest
-
-
-def commit_all(root: Path, message: str = "edit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "--allow-empty", "-m", message)
+from tests.generator.projects import commit_all, generate
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture(scope="module")
-def level1_project(tmp_path_factory) -> Path:
-    return generate(tmp_path_factory.mktemp("gen") / "p1", 1)
-
-
-@pytest.fixture
-def project(level1_project: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(level1_project, copy, symlinks=True)
-    return copy
 
 
 @pytest.fixture
