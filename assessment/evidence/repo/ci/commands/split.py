@@ -26,6 +26,7 @@ from mlops_ladder.assessment.evidence.repo.ci.commands.substitution import (
     closing_paren,
     find_substitutions,
     is_open,
+    may_open_array,
 )
 
 _EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.S)
@@ -242,11 +243,9 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
 
 
 def _after_assignment(buffer: list[str]) -> bool:
-    """True when the pieces in *buffer* end with `NAME=` or `NAME+=` (and maybe one newline, as
-    array_start allows): a `(` there opens an array literal. The `=` is looked at first, so that a line
-    of many `(` stays linear."""
-    tail = "".join(buffer[-2:])[-2:]
-    return (tail.endswith("=") or tail == "=\n") and array_start("".join(buffer))
+    """array_start for the pieces in *buffer*, joined only when their end may open an array literal
+    (a line of many `(` stays linear)."""
+    return may_open_array("".join(buffer[-2:])[-2:]) and array_start("".join(buffer))
 
 
 def _words(segment: str, windows: bool) -> list[str]:

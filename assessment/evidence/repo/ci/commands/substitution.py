@@ -142,7 +142,7 @@ def is_open(text: str) -> bool:
         if token == "\\":
             index += 2
             continue
-        if token == "$(" or (token == "(" and _follows_assignment(text, index)):
+        if token == "$(" or (token == "(" and array_start(text, index)):
             end = closing_paren(text, index + len(token))
             if end < 0:
                 return True
@@ -158,13 +158,14 @@ def is_open(text: str) -> bool:
     return False
 
 
-def _follows_assignment(text: str, index: int) -> bool:
-    """True when the `(` at *index* opens an array literal (`NAME=(`). The `=` before it (and maybe one
-    newline, as _ARRAY_START allows) is looked at first, so that a line of many `(` stays linear."""
-    before = text[max(0, index - 2) : index]
-    return (before.endswith("=") or before == "=\n") and _ARRAY_START.search(text[:index]) is not None
+def array_start(text: str, end: int | None = None) -> bool:
+    """True when the text before a `(` (*text* up to *end*) makes it an array literal (`ARGS=(`,
+    `ARGS+=(`, maybe with a newline before the `(`). Its last two characters are looked at first
+    (may_open_array), without a copy or a search, so that a line of many `(` stays linear."""
+    end = len(text) if end is None else end
+    return may_open_array(text[max(0, end - 2) : end]) and _ARRAY_START.search(text, 0, end) is not None
 
 
-def array_start(buffer: str) -> bool:
-    """True when the text before a `(` makes it an array literal (`ARGS=(`, `ARGS+=(`)."""
-    return bool(_ARRAY_START.search(buffer))
+def may_open_array(tail: str) -> bool:
+    """The cheap half of array_start, on the last two characters before a `(`: `=`, or `=` and a newline."""
+    return tail.endswith("=") or tail == "=\n"
