@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlops_ladder.assessment.evidence.repo.ci.collect import collect
+from mlops_ladder.assessment.evidence.repo.ci.commands import split
 from mlops_ladder.assessment.evidence.repo.ci.commands.metrics import metric_check_line
 from mlops_ladder.assessment.evidence.repo.ci.commands.split import split_commands
 from mlops_ladder.assessment.evidence.repo.ci.commands.variables import expand, resolve_path
@@ -105,6 +106,20 @@ def test_a_hostile_nesting_of_substitutions_loses_nothing_else(tmp_path: Path) -
     assert (K.SUBMIT_JOB, ("job.yml",)) in kinds(evidence)
     shallow = split_commands("x=$(dirname $(dirname $(readlink -f $0)))")
     assert [c.words[0] for c in shallow[0].substitutions[0]] == ["dirname"]
+
+
+def test_a_line_of_unclosed_array_literals_is_read_in_linear_time(monkeypatch) -> None:
+    """Each `NAME=(` whose `)` is missing made the splitter scan the rest of the line again: a line of
+    thousands took quadratic time. The looks are capped per line; an array closed after a few unclosed
+    ones is still one."""
+    calls = []
+    real = split.closing_paren
+    monkeypatch.setattr(split, "closing_paren", lambda *a: calls.append(a) or real(*a))
+    split_commands("a=( " * 2000)
+    assert len(calls) <= split.MAX_UNCLOSED_ARRAYS
+    calls.clear()
+    last = split_commands("x=( ; " * 3 + "ARGS=(--file job.yml)")[-1]
+    assert (last.array, last.words) == (("ARGS", False), ["--file", "job.yml"]) and len(calls) == 4
 
 
 def test_a_script_that_finds_its_own_folder(tmp_path: Path) -> None:

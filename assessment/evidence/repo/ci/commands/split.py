@@ -172,6 +172,12 @@ def _logical_lines(text: str, windows: bool) -> Iterator[tuple[int, str]]:
             index += 1
 
 
+# `NAME=(` whose `)` is not on the line, looked for this many times per line at most: each look scans
+# the rest of the line, so a hostile line of thousands (`a=( a=( ...`) would take quadratic time.
+# Past it, such a `(` is read as the operator it then is anyway.
+MAX_UNCLOSED_ARRAYS = 20
+
+
 def _split_operators(line: str) -> list[tuple[str, str | None]]:
     """Split one logical line at `&&`, `||`, `;`, `|`, `&`, `(` and `)` outside quotes and `$( )`."""
     if not _OPERATOR_CHARS.search(line):  # most lines: one command, nothing to split or drop
@@ -180,6 +186,7 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
     buffer: list[str] = []  # pieces of the segment, never empty (the last one's last character is read)
     quote: str | None = None
     depth = 0
+    probes_left = MAX_UNCLOSED_ARRAYS  # array literals left to look for a `)` of
     index, size = 0, len(line)
     while index < size:
         if quote:  # up to the closing quote; `\"` inside double quotes is not one
@@ -215,12 +222,13 @@ def _split_operators(line: str) -> list[tuple[str, str | None]]:
             buffer.append("$(")
             index += 2
             continue
-        elif char == "(" and depth == 0 and _after_assignment(buffer):
+        elif char == "(" and depth == 0 and probes_left and _after_assignment(buffer):
             end = closing_paren(line, index + 1)
             if end > 0:  # `ARGS=(...)`: an array literal, not a subshell
                 buffer.append(line[index : end + 1])
                 index = end + 1
                 continue
+            probes_left -= 1
         elif depth:
             depth += {"(": 1, ")": -1}.get(char, 0)
         elif line[index : index + 2] in ("&&", "||"):
