@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from mlops_ladder.generator.links import check_write
 from mlops_ladder.generator.merge import Action
@@ -55,35 +55,6 @@ class Plan:
             tofile = f"b/{change.path}" if change.action != Action.REMOVE else "/dev/null"
             out.extend(difflib.unified_diff(before, after, fromfile, tofile))
         return "".join(out)
-
-
-def in_the_way(root: Path, path: str) -> str | None:
-    """Why no file can be written at *path*: the repository has a folder there, or a file where the path
-    needs a folder (infra/layers for infra/layers/x.bicep). None when nothing is in the way."""
-    parts = PurePosixPath(path).parts
-    current = root
-    for index, part in enumerate(parts):
-        current = current / part
-        if current.is_symlink() or not current.exists():
-            return None  # links are links.guard_links's; below a missing folder nothing is in the way
-        last = index == len(parts) - 1
-        if last and current.is_dir():
-            return "the repository has a folder at this path; left alone"
-        if not last and not current.is_dir():
-            where = "/".join(parts[: index + 1])
-            return f"the repository has a file at {where}, where this path needs a folder"
-    return None
-
-
-def guard_paths(plan: Plan) -> Plan:
-    """Turn every write of *plan* that a folder or file of the repository is in the way of into a skip."""
-    for index, change in enumerate(plan.changes):
-        if change.action.writes and change.action != Action.REMOVE:
-            reason = in_the_way(plan.root, change.path)
-            if reason is not None:
-                plan.changes[index] = replace(change, action=Action.SKIP_OWN, content=None, note=reason)
-                plan.notes.append(f"{change.path} not written: {reason}")
-    return plan
 
 
 def _lines(data: bytes | None) -> list[str]:

@@ -5,6 +5,10 @@ not at the repository: `upgrade` and `update` never read a file through a link t
 repository (its bytes would show in a diff) and never write through any link (writing through a
 folder link outside the repository would change files nobody asked to change; replacing a file
 link would destroy the link). Each path so skipped is listed in the plan and explained in a note.
+
+A path where the repository has a folder, or under a file of it (`infra/layers` the file where
+`infra/layers/x.bicep` needs a folder), cannot be written either: guard_writes keeps it as the
+user's own and says so, and the rest of the plan is applied.
 """
 
 from __future__ import annotations
@@ -59,23 +63,49 @@ def why_not_writable(root: Path, path: str) -> str | None:
     return None  # a folder link that stays inside the repository: the file lands inside it too
 
 
-def guard_links(plan: Plan) -> Plan:
-    """Turn every write of *plan* that would go through a link into a skip, and say why in a note."""
+def guard_writes(plan: Plan) -> Plan:
+    """Turn every write of *plan* that would go through a link, or that a folder or file of the
+    repository is in the way of, into a skip, and say why in a note."""
     skipped: dict[str, list[str]] = {}
+    in_the_way: list[str] = []
     changes = []
     for change in plan.changes:
         # skips too: a file behind a link out of the repository was never read, so it is not "deleted"
         reason = why_not_writable(plan.root, change.path)
-        if reason is None or (not change.action.writes and change.action != Action.SKIP_DELETED):
-            changes.append(change)
-            continue
-        skipped.setdefault(reason, []).append(change.path)
-        changes.append(replace(change, action=Action.LINK_SKIPPED, content=None, note=reason))
+        if reason is not None and (change.action.writes or change.action == Action.SKIP_DELETED):
+            skipped.setdefault(reason, []).append(change.path)
+            change = replace(change, action=Action.LINK_SKIPPED, content=None, note=reason)
+        elif change.action.writes and change.action != Action.REMOVE:
+            obstacle = what_is_in_the_way(plan.root, change.path)
+            if obstacle is not None:
+                in_the_way.append(f"{change.path} not written: {obstacle}")
+                change = replace(change, action=Action.SKIP_OWN, content=None, note=obstacle)
+        changes.append(change)
     plan.changes = changes
     for reason, paths in skipped.items():
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         plan.notes.append(f"{reason}: {len(paths)} file(s) not written ({shown})")
+    plan.notes.extend(in_the_way)
     return plan
+
+
+def what_is_in_the_way(root: Path, path: str) -> str | None:
+    """Why no file can be written at *path*: the repository has a folder there, or a file where the path
+    needs a folder (infra/layers for infra/layers/x.bicep). None when nothing is in the way (a link on
+    the path is why_not_writable's)."""
+    parts = PurePosixPath(path).parts
+    current = root
+    for index, part in enumerate(parts):
+        current = current / part
+        if current.is_symlink() or not current.exists():
+            return None  # below a missing folder nothing is in the way
+        last = index == len(parts) - 1
+        if last and current.is_dir():
+            return "the repository has a folder at this path; left alone"
+        if not last and not current.is_dir():
+            where = "/".join(parts[: index + 1])
+            return f"the repository has a file at {where}, where this path needs a folder"
+    return None
 
 
 def check_write(root: Path, change: FileChange) -> None:

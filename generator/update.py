@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from mlops_ladder.errors import BadInputError, RefusedError
-from mlops_ladder.generator.changes import FileChange, Plan, guard_paths
+from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
-from mlops_ladder.generator.links import guard_links, readable
+from mlops_ladder.generator.links import guard_writes, readable
 from mlops_ladder.generator.merge import Action, decide, has_our_markers
 from mlops_ladder.generator.project_state import (
     AppliedLayer,
@@ -49,7 +49,7 @@ class UpdateResult:
 
 def read_current(root: Path, path: str) -> bytes | None:
     """The bytes at *path* now, or None when absent or behind a link out of the repository (never read;
-    links.guard_links then turns any write there into a skip with a note)."""
+    links.guard_writes then turns any write there into a skip with a note)."""
     if not readable(root, path):
         return None
     target = root / path
@@ -120,6 +120,5 @@ def plan_update(root: Path, source: TemplateSource | None = None, *, dry_run: bo
             source.layer_dir(layer.id, layer.version)  # raises the one-line "release too old" error
         result.plan.changes.extend(layer_changes(root, layer, source))
         result.layers.append((layer.id, layer.version, source.version))
-    guard_links(result.plan)
-    guard_paths(result.plan)
+    guard_writes(result.plan)
     return result

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from mlops_ladder.errors import BadInputError, RefusedError, UsageError
 from mlops_ladder.generator.adoption import adopt_answers, adoption_notes
 from mlops_ladder.generator.adoption_files import AdoptionFiles, references_not_added
-from mlops_ladder.generator.changes import FileChange, Plan, guard_paths
+from mlops_ladder.generator.changes import FileChange, Plan
 from mlops_ladder.generator.history import TemplateSource
 from mlops_ladder.generator.imports import missing_modules, unresolved_imports
 from mlops_ladder.generator.layers import MAX_TEMPLATE_LEVEL, Layer, layer
-from mlops_ladder.generator.links import guard_links
+from mlops_ladder.generator.links import guard_writes
 from mlops_ladder.generator.merge import Action
 from mlops_ladder.generator.project_state import applied_layers, dirty_summary, is_git_repo, require_clean_git
 from mlops_ladder.generator.questions import OMITTED_AT_DEFAULT, check_given, complete
@@ -89,8 +89,7 @@ def plan_upgrade(
     else:
         planned = _plan_adopted(root, report, repo, applied, target, data, source, git)
     planned.dirty = dirty
-    guard_links(planned.plan)
-    guard_paths(planned.plan)
+    guard_writes(planned.plan)
     return planned
 
 
