@@ -33,6 +33,7 @@ import pytest
 
 from mlops_ladder.generator.new import new_project
 from mlops_ladder.generator.questions import complete
+from tests.conftest import write_files
 from tests.templates.rendered_text import text_lines
 
 # Every level with both CI systems and both IaC languages (online deployment, no data pipeline),
@@ -173,9 +174,7 @@ def test_the_references_found_in_a_small_project(tmp_path: Path) -> None:
         ".azure-pipelines/ci.yml": "steps:\n- template: templates/steps.yml\n- template: x.yml@other\n",
         ".gitignore": "build/\n",
     }
-    for path, text in files.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_files(tmp_path, files)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     rooted = rooted_pattern({"docs", "infra", "data", "src", "build", ".azure-pipelines", ".github"},
                             {"README.md"})
